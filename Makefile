@@ -1,0 +1,20 @@
+PYTHON ?= python3
+
+.PHONY: install lint test test-pure test-odoo demo bench pot
+
+install:
+	$(PYTHON) -m pip install -q -r test-requirements.txt -e .
+
+lint: install
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+	$(PYTHON) -m pylint --rcfile=.pylintrc pleo_connector
+
+test-pure: install
+	$(PYTHON) -m pytest tests
+
+test-odoo: install
+	PYTHON=$(PYTHON) scripts/test_odoo.sh
+
+# The README's test command: lint, pure tests, Odoo tests.
+test: lint test-pure test-odoo

@@ -1,0 +1,2 @@
+from . import pleo_connection
+from . import pleo_webhook_event

@@ -1,0 +1,298 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The Pleo backend: one record links one Odoo company to one Pleo company."""
+
+import logging
+import secrets
+import time
+from contextlib import contextmanager
+
+from odoo import _, api, fields, models, modules, tools
+from odoo.exceptions import UserError
+
+from ..pleo import (
+    ApiKeyAuth,
+    BearerTokenAuth,
+    PleoClient,
+    PleoOAuth,
+    environment_for,
+    errors,
+)
+
+_logger = logging.getLogger(__name__)
+
+# Refresh a little before Pleo's expiry so a slow request never carries a dead token.
+TOKEN_EXPIRY_MARGIN = 60
+
+LEVELS = [
+    ("1", "1 - Export"),
+    ("2", "2 - Export and tags"),
+    ("3", "3 - Export, tags, categories and tax codes"),
+    ("4", "4 - Export, tags, categories, tax codes and vendors"),
+]
+
+
+class PleoConnection(models.Model):
+    _name = "pleo.connection"
+    _description = "Pleo Connection"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "company_id, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, default="Pleo", tracking=True)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        comodel_name="res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        index=True,
+    )
+    state = fields.Selection(
+        selection=[
+            ("draft", "Not connected"),
+            ("connected", "Connected"),
+            ("attention", "Needs attention"),
+            ("reauth", "Re-authorisation needed"),
+        ],
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
+        tracking=True,
+    )
+    last_error = fields.Text(readonly=True, copy=False)
+    environment = fields.Selection(
+        selection=[
+            ("production", "Production"),
+            ("staging", "Staging"),
+            ("custom", "Custom URL (sandbox)"),
+        ],
+        default="production",
+        required=True,
+    )
+    custom_url = fields.Char(
+        string="Custom URL",
+        help="Base URL of a Pleo look-alike, e.g. the bundled sandbox "
+        "http://127.0.0.1:8900",
+    )
+    auth_method = fields.Selection(
+        selection=[("oauth", "OAuth 2.0"), ("api_key", "API key")],
+        default="oauth",
+        required=True,
+        help="OAuth 2.0 is Pleo's standard. API keys are Pleo's documented "
+        "exception for systems that cannot do OAuth.",
+    )
+    integration_level = fields.Selection(
+        selection=LEVELS,
+        default="1",
+        required=True,
+        tracking=True,
+        help="A connection runs the syncs of its level and of every level below.",
+    )
+    pleo_company_id = fields.Char(
+        string="Pleo Company ID", copy=False, tracking=True, index=True
+    )
+    pleo_company_name = fields.Char(string="Pleo Company", copy=False, readonly=True)
+    requests_per_minute = fields.Integer(
+        default=500,
+        help="Client-side throttle. Pleo allows about 600 requests a minute and "
+        "advises staying at 500.",
+    )
+
+    # Secrets: only administrators read or write them.
+    client_id = fields.Char(string="OAuth Client ID", groups="base.group_system")
+    client_secret = fields.Char(
+        string="OAuth Client Secret", groups="base.group_system", copy=False
+    )
+    api_key = fields.Char(string="API Key", groups="base.group_system", copy=False)
+    access_token = fields.Char(groups="base.group_system", copy=False)
+    refresh_token = fields.Char(groups="base.group_system", copy=False)
+    token_expires_at = fields.Integer(
+        help="Unix time at which the access token expires.",
+        groups="base.group_system",
+        copy=False,
+    )
+    oauth_code_verifier = fields.Char(groups="base.group_system", copy=False)
+    webhook_secret = fields.Char(
+        groups="base.group_system",
+        copy=False,
+        help="Pleo's signing secret (whsec_...) of this connection's subscription.",
+    )
+    webhook_token = fields.Char(
+        groups="base.group_system",
+        copy=False,
+        default=lambda self: secrets.token_urlsafe(24),
+        help="Unguessable part of this connection's webhook URL.",
+    )
+    webhook_subscription_id = fields.Char(copy=False, readonly=True)
+
+    _sql_constraints = [
+        (
+            "company_uniq",
+            "unique(company_id)",
+            "A company can have only one Pleo connection.",
+        ),
+        ("webhook_token_uniq", "unique(webhook_token)", "Webhook token must be unique."),
+    ]
+
+    # ------------------------------------------------------------------
+    # Levels
+    # ------------------------------------------------------------------
+    def _level_at_least(self, level):
+        self.ensure_one()
+        return int(self.integration_level or 0) >= int(level)
+
+    # ------------------------------------------------------------------
+    # Client factory and OAuth
+    # ------------------------------------------------------------------
+    def _pleo_environment(self):
+        self.ensure_one()
+        if self.environment == "custom" and not self.custom_url:
+            raise UserError(_("Set the custom URL of connection %s.", self.name))
+        return environment_for(self.environment, self.custom_url)
+
+    def _pleo_redirect_uri(self):
+        base_url = self.get_base_url()
+        return f"{base_url}/pleo/oauth/callback"
+
+    def _pleo_oauth(self):
+        self.ensure_one()
+        sudo = self.sudo()
+        if not sudo.client_id or not sudo.client_secret:
+            raise UserError(
+                _("Enter the OAuth client ID and secret of connection %s.", self.name)
+            )
+        return PleoOAuth(
+            sudo.client_id,
+            sudo.client_secret,
+            self._pleo_environment(),
+            self._pleo_redirect_uri(),
+        )
+
+    def _pleo_client(self):
+        """A Pleo API client authenticated for this connection."""
+        self.ensure_one()
+        sudo = self.sudo()
+        if sudo.auth_method == "api_key":
+            if not sudo.api_key:
+                raise UserError(_("Enter the API key of connection %s.", self.name))
+            auth = ApiKeyAuth(sudo.api_key)
+        else:
+            if not sudo.refresh_token and not sudo.access_token:
+                raise UserError(
+                    _("Connection %s is not authorised: use Connect to Pleo.", self.name)
+                )
+            auth = BearerTokenAuth(
+                self._pleo_access_token,
+                lambda: self._pleo_access_token(force_refresh=True),
+            )
+        return PleoClient(
+            self._pleo_environment(),
+            auth,
+            company_id=self.pleo_company_id or None,
+            requests_per_minute=self.requests_per_minute,
+        )
+
+    @contextmanager
+    def _pleo_token_env(self):
+        """Environment in which rotated tokens are stored.
+
+        Pleo rotates refresh tokens and revokes the whole authorisation when a
+        spent one is presented again, so a new pair must be committed at once, in
+        its own transaction, whatever happens to the caller's. Tests run in one
+        transaction, where a savepoint stands in for it.
+        """
+        if tools.config["test_enable"] or modules.module.current_test:
+            with self.env.cr.savepoint():
+                yield self.env
+        else:
+            with self.env.registry.cursor() as cr:
+                yield self.env(cr=cr)
+
+    def _pleo_access_token(self, force_refresh=False):
+        """A valid access token, refreshed under a row lock when needed."""
+        self.ensure_one()
+        stale = self.sudo().access_token
+        with self._pleo_token_env() as env:
+            # The lock makes a second worker wait here, then find the token the
+            # first one stored instead of spending the same refresh token again.
+            env.cr.execute(
+                "SELECT id FROM pleo_connection WHERE id = %s FOR UPDATE", [self.id]
+            )
+            conn = env["pleo.connection"].sudo().browse(self.id)
+            conn.invalidate_recordset()
+            fresh = conn.token_expires_at - TOKEN_EXPIRY_MARGIN > time.time()
+            if conn.access_token and fresh and not force_refresh:
+                return conn.access_token
+            if force_refresh and conn.access_token and conn.access_token != stale:
+                return conn.access_token  # someone refreshed while we waited
+            if not conn.refresh_token:
+                conn._pleo_lose_authorisation(_("No refresh token is stored."))
+                raise errors.PleoTokenRevoked("No refresh token is stored.")
+            try:
+                token = self._pleo_oauth().refresh(conn.refresh_token)
+            except errors.PleoTokenRevoked as exc:
+                conn._pleo_lose_authorisation(str(exc))
+                raise
+            conn._pleo_store_token(token)
+        self.invalidate_recordset()
+        return token["access_token"]
+
+    def _pleo_store_token(self, token):
+        self.ensure_one()
+        expires_at = token.get("expires_at") or time.time() + int(
+            token.get("expires_in") or 0
+        )
+        self.sudo().write(
+            {
+                "access_token": token["access_token"],
+                "refresh_token": token.get("refresh_token") or self.sudo().refresh_token,
+                "token_expires_at": int(expires_at),
+            }
+        )
+        _logger.info(
+            "Pleo connection %s: access token stored, valid %ss",
+            self.id,
+            int(expires_at - time.time()),
+        )
+
+    def _pleo_lose_authorisation(self, reason):
+        """Stop using the connection until a person authorises it again."""
+        self.ensure_one()
+        self.sudo().write(
+            {
+                "state": "reauth",
+                "access_token": False,
+                "refresh_token": False,
+                "token_expires_at": 0,
+                "last_error": _(
+                    "Pleo refused the stored authorisation (%s). Use Connect to "
+                    "Pleo to authorise again.",
+                    reason,
+                ),
+            }
+        )
+
+    def _pleo_usable(self):
+        """Connections the crons may call: authorised and active."""
+        return self.filtered(lambda c: c.active and c.state in ("connected", "attention"))
+
+    @api.model
+    def _pleo_connections_for_cron(self):
+        return self.search([("state", "in", ("connected", "attention"))])
+
+    # ------------------------------------------------------------------
+    # Webhooks: the controller verifies, this dispatches.
+    # ------------------------------------------------------------------
+    def _pleo_webhook_handlers(self):
+        """Map of Pleo event type -> method name; levels extend it."""
+        return {}
+
+    def _pleo_handle_webhook(self, event_type, data):
+        self.ensure_one()
+        handler = self._pleo_webhook_handlers().get(event_type)
+        if not handler:
+            _logger.info("Pleo connection %s: event %s ignored", self.id, event_type)
+            return False
+        getattr(self, handler)(data)
+        return True
