@@ -35,23 +35,33 @@ class PleoWebhookController(http.Controller):
         try:
             payload = verify_webhook(connection.webhook_secret, headers, body)
         except errors.PleoWebhookError as exc:
-            _logger.warning("Pleo webhook refused for connection %s: %s", connection.id, exc)
-            return request.make_json_response({"error": "invalid signature"}, status=401)
+            _logger.warning(
+                "Pleo webhook refused for connection %s: %s", connection.id, exc
+            )
+            return request.make_json_response(
+                {"error": "invalid signature"}, status=401
+            )
         webhook_id = headers.get("webhook-id")
         event_type = payload.get("eventType")
         try:
             # The unique constraint makes a repeated delivery a no-op, even when
             # two deliveries of the same message race each other.
             with request.env.cr.savepoint():
-                event = request.env["pleo.webhook.event"].sudo().create(
-                    {
-                        "connection_id": connection.id,
-                        "webhook_id": webhook_id,
-                        "event_type": event_type,
-                        "event_id": payload.get("eventId"),
-                    }
+                event = (
+                    request.env["pleo.webhook.event"]
+                    .sudo()
+                    .create(
+                        {
+                            "connection_id": connection.id,
+                            "webhook_id": webhook_id,
+                            "event_type": event_type,
+                            "event_id": payload.get("eventId"),
+                        }
+                    )
                 )
         except psycopg2.IntegrityError:
             return request.make_json_response({"status": "duplicate"}, status=200)
-        event.handled = connection._pleo_handle_webhook(event_type, payload.get("data") or {})
+        event.handled = connection._pleo_handle_webhook(
+            event_type, payload.get("data") or {}
+        )
         return request.make_json_response({"status": "ok"}, status=200)

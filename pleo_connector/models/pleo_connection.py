@@ -132,7 +132,11 @@ class PleoConnection(models.Model):
             "unique(company_id)",
             "A company can have only one Pleo connection.",
         ),
-        ("webhook_token_uniq", "unique(webhook_token)", "Webhook token must be unique."),
+        (
+            "webhook_token_uniq",
+            "unique(webhook_token)",
+            "Webhook token must be unique.",
+        ),
     ]
 
     # ------------------------------------------------------------------
@@ -180,7 +184,10 @@ class PleoConnection(models.Model):
         else:
             if not sudo.refresh_token and not sudo.access_token:
                 raise UserError(
-                    _("Connection %s is not authorised: use Connect to Pleo.", self.name)
+                    _(
+                        "Connection %s is not authorised: use Connect to Pleo.",
+                        self.name,
+                    )
                 )
             auth = BearerTokenAuth(
                 self._pleo_access_token,
@@ -246,7 +253,8 @@ class PleoConnection(models.Model):
         self.sudo().write(
             {
                 "access_token": token["access_token"],
-                "refresh_token": token.get("refresh_token") or self.sudo().refresh_token,
+                "refresh_token": token.get("refresh_token")
+                or self.sudo().refresh_token,
                 "token_expires_at": int(expires_at),
             }
         )
@@ -275,7 +283,9 @@ class PleoConnection(models.Model):
 
     def _pleo_usable(self):
         """Connections the crons may call: authorised and active."""
-        return self.filtered(lambda c: c.active and c.state in ("connected", "attention"))
+        return self.filtered(
+            lambda c: c.active and c.state in ("connected", "attention")
+        )
 
     @api.model
     def _pleo_connections_for_cron(self):
