@@ -18,3 +18,8 @@ test-odoo: install
 
 # The README's test command: lint, pure tests, Odoo tests.
 test: lint test-pure test-odoo
+
+# The README's demo: database pleo_demo, sandbox on :8900, every level run once,
+# then Odoo on http://localhost:8069 (admin / admin) until Ctrl-C.
+demo: install
+	PYTHON=$(PYTHON) scripts/demo.sh

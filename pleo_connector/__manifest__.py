@@ -20,7 +20,23 @@
     "data": [
         "security/pleo_security.xml",
         "security/ir.model.access.csv",
+        "security/pleo_export_security.xml",
+        "security/pleo_sync_security.xml",
         "views/pleo_connection_views.xml",
+        "views/pleo_export_views.xml",
         "views/pleo_menus.xml",
+        "views/pleo_connection_sync_views.xml",
+        "views/pleo_export_menus.xml",
+        "views/pleo_setup_wizard_views.xml",
+        "views/res_config_settings_views.xml",
+        "data/pleo_activity_data.xml",
+        "data/pleo_export_cron.xml",
+        "data/pleo_sync_cron.xml",
     ],
+    "demo": ["demo/pleo_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "pleo_connector/static/tests/tours/*.js",
+        ],
+    },
 }

@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 REPO=$(pwd)
 PY=${PYTHON:-python3}
 
+# The browser tests (tours) need Chromium; Odoo skips them when none is found.
+scripts/install_chromium.sh
+
 if ! "$PY" -c "import odoo" >/dev/null 2>&1; then
     printf '\n%s\n' "######################################################################"
     printf '%s\n' "#  SKIPPED: Odoo tests (pleo_connector/tests)."

@@ -1,0 +1,281 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Queue records mirroring Pleo export jobs and their items, so people can see
+what was booked, what failed and why, and retry."""
+
+import json
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+_logger = logging.getLogger(__name__)
+
+JOB_STATES = [
+    ("pending", "Pending"),
+    ("in_progress", "In progress"),
+    ("completed", "Completed"),
+    ("completed_with_errors", "Completed with errors"),
+    ("failed", "Failed"),
+]
+ITEM_STATES = [
+    ("pending", "Pending"),
+    ("in_progress", "In progress"),
+    ("booked", "Booked, not yet reported"),
+    ("successful", "Successful"),
+    ("failed", "Failed"),
+    ("abandoned", "Abandoned"),
+]
+JOB_FAILURE_TYPES = [
+    (v, v)
+    for v in (
+        "invalid_configuration",
+        "missing_configuration",
+        "authentication_failure",
+        "accounting_system_authentication_failure",
+        "pleo_rate_limit",
+        "accounting_system_rate_limit",
+        "service_unreachable",
+        "accounting_system_unreachable",
+        "validation_failure",
+        "authorization_failure",
+        "integration_unusable",
+        "job_expired",
+        "service_timeout",
+        "accounting_system_timeout",
+        "canceled_by_user",
+    )
+]
+ITEM_FAILURE_TYPES = [
+    (v, v)
+    for v in (
+        "receipt_upload_failure",
+        "receipt_download_failure",
+        "receipt_file_size_limit_exceeded",
+        "receipt_conversion_failure",
+        "unexpected_failure",
+        "invalid_configuration",
+        "missing_configuration",
+        "accounting_system_authentication_failure",
+        "accounting_system_rate_limit",
+        "accounting_system_unreachable",
+        "validation_failure",
+        "accounting_system_validation_failure",
+        "authorization_failure",
+        "accounting_system_timeout",
+        "vendor_unknown",
+        "account_unknown",
+        "tax_code_unknown",
+        "tag_unknown",
+    )
+]
+
+
+class PleoExportJob(models.Model):
+    _name = "pleo.export.job"
+    _description = "Pleo Export Job"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "pleo_created_at desc, id desc"
+    _rec_name = "pleo_job_id"
+
+    connection_id = fields.Many2one(
+        comodel_name="pleo.connection",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        readonly=True,
+    )
+    company_id = fields.Many2one(
+        related="connection_id.company_id", store=True, index=True
+    )
+    pleo_job_id = fields.Char(
+        string="Pleo Job ID", required=True, readonly=True, index=True
+    )
+    state = fields.Selection(
+        selection=JOB_STATES,
+        default="pending",
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
+        tracking=True,
+    )
+    pleo_created_at = fields.Datetime(string="Created in Pleo", readonly=True)
+    started_at = fields.Datetime(readonly=True)
+    completed_at = fields.Datetime(readonly=True)
+    number_of_items = fields.Integer(readonly=True)
+    vendor_based_bookkeeping = fields.Boolean(readonly=True)
+    item_ids = fields.One2many(
+        comodel_name="pleo.export.item", inverse_name="job_id", readonly=True
+    )
+    item_count = fields.Integer(compute="_compute_counters")
+    successful_count = fields.Integer(compute="_compute_counters")
+    failed_count = fields.Integer(compute="_compute_counters")
+    pending_count = fields.Integer(compute="_compute_counters")
+    failure_reason = fields.Text(readonly=True)
+    failure_reason_type = fields.Selection(selection=JOB_FAILURE_TYPES, readonly=True)
+
+    _sql_constraints = [
+        (
+            "pleo_job_uniq",
+            "unique(connection_id, pleo_job_id)",
+            "This Pleo export job is already known.",
+        )
+    ]
+
+    @api.depends("item_ids.state")
+    def _compute_counters(self):
+        data = {
+            (job.id, state): count
+            for job, state, count in self.env["pleo.export.item"]._read_group(
+                [("job_id", "in", self.ids)], ["job_id", "state"], ["__count"]
+            )
+        }
+        for job in self:
+            counts = {s: data.get((job.id, s), 0) for s, _label in ITEM_STATES}
+            job.item_count = sum(counts.values())
+            job.successful_count = counts["successful"]
+            job.failed_count = counts["failed"]
+            job.pending_count = (
+                counts["pending"] + counts["in_progress"] + counts["booked"]
+            )
+
+    def action_sync_now(self):
+        """Run the export of every connection of the selected jobs (or all)."""
+        connections = (
+            self.connection_id
+            or self.env["pleo.connection"]._pleo_connections_for_cron()
+        )
+        return connections.action_pleo_export_sync_now()
+
+    def action_view_items(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "pleo_connector.pleo_export_item_action"
+        )
+        action["domain"] = [("job_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+
+class PleoExportItem(models.Model):
+    _name = "pleo.export.item"
+    _description = "Pleo Export Item"
+    _order = "id desc"
+    _rec_name = "accounting_entry_id"
+
+    job_id = fields.Many2one(
+        comodel_name="pleo.export.job",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        readonly=True,
+    )
+    connection_id = fields.Many2one(
+        related="job_id.connection_id", store=True, index=True
+    )
+    company_id = fields.Many2one(related="job_id.company_id", store=True, index=True)
+    accounting_entry_id = fields.Char(
+        string="Pleo Expense ID", required=True, readonly=True, index=True
+    )
+    state = fields.Selection(
+        selection=ITEM_STATES,
+        default="pending",
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
+    )
+    item_type = fields.Char(string="Type", readonly=True)
+    bookkeeping_method = fields.Char(readonly=True)
+    date = fields.Date(readonly=True)
+    description = fields.Char(readonly=True)
+    amount = fields.Float(readonly=True, digits=(16, 3))
+    currency_code = fields.Char(string="Currency", readonly=True)
+    reconciliation_id = fields.Char(string="Book ID", readonly=True)
+    move_id = fields.Many2one(
+        comodel_name="account.move", string="Odoo Entry", readonly=True, index=True
+    )
+    exported_at = fields.Datetime(readonly=True)
+    reported_at = fields.Datetime(string="Reported to Pleo", readonly=True)
+    failure_reason = fields.Text(readonly=True)
+    failure_reason_type = fields.Selection(selection=ITEM_FAILURE_TYPES, readonly=True)
+    report_error = fields.Char(
+        string="Pleo refused the report", readonly=True, help="From Pleo's answer."
+    )
+    payload = fields.Text(
+        readonly=True,
+        help="Pleo's data of a failed item, kept so Retry can book it.",
+    )
+
+    _sql_constraints = [
+        (
+            "job_entry_uniq",
+            "unique(job_id, accounting_entry_id)",
+            "An expense appears once per export job.",
+        )
+    ]
+
+    def action_retry(self):
+        """Book failed items again.
+
+        While the job is still open in Pleo the next run books and reports them.
+        Once it is closed Pleo accepts no more reports: the item is booked from
+        the data kept at failure, and Pleo learns the outcome when the expense is
+        exported again (the next job finds the booked entry and reports it).
+        """
+        failed = self.filtered(lambda i: i.state == "failed")
+        if not failed:
+            raise UserError(_("Only failed items can be retried."))
+        open_jobs = failed.filtered(lambda i: i.job_id.state == "in_progress")
+        open_jobs.write(
+            {"state": "pending", "failure_reason": False, "failure_reason_type": False}
+        )
+        closed = failed - open_jobs
+        for connection in closed.connection_id:
+            mine = closed.filtered(lambda i, c=connection: i.connection_id == c)
+            payloads = [json.loads(i.payload) for i in mine if i.payload]
+            if not payloads:
+                raise UserError(
+                    _(
+                        "The data of these items was not kept: export the "
+                        "expenses again from Pleo."
+                    )
+                )
+            client = connection._pleo_client()
+            outcomes = connection._pleo_export_book_page(client, payloads)
+            for item in mine:
+                outcome = outcomes.get(item.accounting_entry_id)
+                if not outcome:
+                    continue
+                item._pleo_apply_outcome(outcome, reported=False)
+        if open_jobs:
+            self.env.ref("pleo_connector.ir_cron_pleo_export")._trigger()
+        return True
+
+    def _pleo_apply_outcome(self, outcome, reported):
+        """Write a booking outcome {status, move, failure_type, message}."""
+        self.ensure_one()
+        if outcome["status"] == "successful":
+            vals = {
+                "state": "successful" if reported else "booked",
+                "move_id": outcome["move"].id,
+                "exported_at": outcome["move"].create_date,
+                "failure_reason": False,
+                "failure_reason_type": False,
+                "payload": False,
+            }
+        else:
+            vals = {
+                "state": "failed",
+                "failure_reason": outcome["message"],
+                "failure_reason_type": outcome["failure_type"],
+            }
+            if outcome.get("payload_json"):
+                vals["payload"] = outcome["payload_json"]
+        if reported:
+            vals["reported_at"] = fields.Datetime.now()
+        self.write(vals)
+
+    def action_open_move(self):
+        self.ensure_one()
+        return self.move_id._get_records_action()

@@ -1,0 +1,231 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Level 1: sandbox export jobs booked in Odoo, reported back to the sandbox."""
+
+from datetime import datetime
+
+import pytz
+
+from odoo.tests import tagged
+
+from .common_export import PleoExportCase
+
+
+@tagged("post_install", "-at_install")
+class TestExportBooking(PleoExportCase):
+    def test_card_purchase_with_vat_tags_and_receipt(self):
+        job = self.new_job(["card_meal_dkk"])
+        self.assertEqual(self.run_export(), 1)
+        move = self.moves()
+        self.assertEqual(len(move), 1)
+        self.assertEqual(move.move_type, "entry")
+        self.assertEqual(move.journal_id, self.connection.export_journal_id)
+        self.assertEqual(move.journal_id.code, "PLEO")
+        self.assertEqual(move.state, "draft")
+        expense = self.line(move, "962000")
+        self.assertEqual((expense.debit, expense.credit), (276.0, 0.0))
+        self.assertEqual(expense.tax_ids, self.taxes["VAT25"])
+        self.assertEqual(
+            expense.analytic_distribution,
+            {str(self.analytic["SALES"].id): 100.0},
+        )
+        vat = self.line(move, "131000")
+        self.assertEqual(vat.debit, 69.0)
+        self.assertEqual(vat.tax_line_id, self.taxes["VAT25"])
+        wallet = self.line(move, "201100")
+        self.assertEqual(wallet.credit, 345.0)
+        self.assertEqual(move.currency_id.name, "DKK")
+        self.assertIn("Open in Pleo", str(move.narration))
+        self.assertEqual(len(self.attachments(move)), 1)
+        self.assertTrue(move.message_main_attachment_id)
+        # Pleo's UTC time is 22:30 on the last day of a month: the date is the
+        # company's (Copenhagen) date.
+        entry = self.env["pleo.export.item"].search([("move_id", "=", move.id)])
+        self.assertEqual(entry.state, "successful")
+        payload_date = self.reported(job["id"])[0]
+        self.assertEqual(payload_date["status"], "successful")
+        self.assertEqual(payload_date["externalId"], str(move.id))
+        self.assertTrue(
+            payload_date["externalUrl"].endswith(f"/odoo/account.move/{move.id}")
+        )
+        self.assertEqual(self.sandbox_job(job["id"])["status"], "completed")
+        local = self.env["pleo.export.job"].search([("pleo_job_id", "=", job["id"])])
+        self.assertEqual(local.state, "completed")
+        self.assertEqual(local.successful_count, 1)
+
+    def test_accounting_date_is_company_local_date(self):
+        job = self.new_job(["card_meal_dkk"])
+        self.run_export()
+        move = self.moves()
+        pleo_date = self.env["pleo.export.item"].search([("move_id", "=", move.id)])
+        self.assertTrue(pleo_date)
+        item = self.sandbox.state.exports.get(job["id"])
+        stamp = self.sandbox.state.exports.build(item, 0, self.sandbox.url)["date"]
+        utc = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+        local = utc.astimezone(pytz.timezone("Europe/Copenhagen")).date()
+        self.assertEqual(move.date, local)
+
+    def test_refund_out_of_pocket_reimbursement_and_wallet_movements(self):
+        job = self.new_job(
+            [
+                "refund_dkk",
+                "out_of_pocket_dkk",
+                "reimbursement_dkk",
+                "wallet_topup_dkk",
+                "wallet_unload_dkk",
+                "fee_fx_dkk",
+            ]
+        )
+        self.run_export()
+        refund, oop, reimb, topup, unload, fee = self.moves()
+        # Refund: expense and VAT credited, wallet debited.
+        self.assertEqual(self.line(refund, "600000").credit, 399.2)
+        self.assertEqual(self.line(refund, "131000").credit, 99.8)
+        self.assertEqual(self.line(refund, "201100").debit, 499.0)
+        # Out-of-pocket: the company owes the employee.
+        owed = self.line(oop, "230000")
+        self.assertEqual(owed.credit, 185.0)
+        self.assertEqual(owed.partner_id.name, "Lars Nielsen")
+        self.assertEqual(owed.partner_id.ref, "EMP002")
+        self.assertFalse(self.line(oop, "201100"))
+        # Reimbursement paid from the wallet settles the employee.
+        self.assertEqual(self.line(reimb, "230000").debit, 185.0)
+        self.assertEqual(self.line(reimb, "230000").partner_id, owed.partner_id)
+        self.assertEqual(self.line(reimb, "201100").credit, 185.0)
+        # Wallet top-up: bank credited, wallet debited; unload the opposite.
+        self.assertEqual(self.line(topup, "101401").credit, 50000.0)
+        self.assertEqual(self.line(topup, "201100").debit, 50000.0)
+        self.assertEqual(self.line(unload, "101401").debit, 5000.0)
+        self.assertEqual(self.line(unload, "201100").credit, 5000.0)
+        self.assertEqual(self.line(fee, "620000").debit, 25.0)
+        for move in (topup, unload):
+            self.assertEqual(move.move_type, "entry")
+            self.assertEqual(len(self.attachments(move)), 0)
+        rows = self.reported(job["id"])
+        self.assertEqual([r["status"] for r in rows], ["successful"] * 6)
+        self.assertEqual(self.sandbox_job(job["id"])["status"], "completed")
+
+    def test_foreign_currencies_keep_pleo_amounts(self):
+        job = self.new_job(["card_hotel_eur", "card_meal_jpy", "card_baggage_kwd"])
+        self.run_export()
+        hotel, dinner, baggage = self.moves()
+        items = self.sandbox.state.exports.get(job["id"])
+        payloads = [
+            self.sandbox.state.exports.build(items, n, self.sandbox.url)
+            for n in range(3)
+        ]
+        for move, payload, cur, digits in (
+            (hotel, payloads[0], "EUR", 2),
+            (dinner, payloads[1], "JPY", 0),
+            (baggage, payloads[2], "KWD", 3),
+        ):
+            self.assertEqual(move.currency_id.name, cur)
+            wallet = self.line(move, "201100")
+            amount = payload["amount"]
+            self.assertEqual(
+                wallet.amount_currency,
+                -amount["inSupplierCurrency"]["value"] / 10**digits,
+            )
+            # company currency = what the wallet was charged, no re-conversion
+            self.assertAlmostEqual(
+                wallet.balance, -amount["inWalletCurrency"]["value"] / 100
+            )
+            self.assertEqual(move.amount_total_signed, wallet.credit)
+        self.assertEqual(self.line(dinner, "962000").amount_currency, 4500.0)
+        self.assertEqual(self.line(baggage, "600000").amount_currency, 12.5)
+        self.assertEqual(len(self.attachments(hotel)), 2)
+        vat = self.line(hotel, "131000")
+        self.assertEqual(vat.amount_currency, 38.32)
+        self.assertEqual(vat.tax_line_id, self.taxes["VAT19"])
+
+    def test_purchase_without_receipt(self):
+        self.new_job(["card_conference_gbp"])
+        self.run_export()
+        move = self.moves()
+        self.assertEqual(move.currency_id.name, "GBP")
+        self.assertEqual(self.line(move, "600000").amount_currency, 53.05)
+        self.assertEqual(self.line(move, "131000").amount_currency, 10.61)
+        self.assertFalse(self.attachments(move))
+        self.assertFalse(move.message_main_attachment_id)
+
+    def test_split_purchase_with_two_plans(self):
+        self.new_job(["card_split_dkk"])
+        self.run_export()
+        move = self.moves()
+        lines = move.line_ids.filtered("tax_ids")
+        self.assertEqual(len(lines), 3)
+        snacks = lines.filtered(lambda x: x.account_id.code == "962000")
+        key = ",".join(
+            str(i)
+            for i in sorted((self.analytic["ADMIN"].id, self.analytic["P-BETA"].id))
+        )
+        self.assertEqual(snacks.analytic_distribution, {key: 100.0})
+        self.assertEqual(sum(self.line(move, "131000").mapped("debit")), 499.8)
+        self.assertEqual(self.line(move, "201100").credit, 2499.0)
+
+    def test_accounts_payable_bills_are_paid_from_the_wallet(self):
+        self.connection.export_posting = "posted"
+        job = self.new_job(["card_software_rc", "invoice_rent_dkk"])
+        self.run_export()
+        bills = self.moves()
+        self.assertEqual(bills.mapped("move_type"), ["in_invoice", "in_invoice"])
+        adobe, rent = bills
+        self.assertEqual(adobe.partner_id, self.adobe)
+        self.assertEqual(adobe.state, "posted")
+        self.assertEqual(adobe.currency_id.name, "EUR")
+        self.assertEqual(adobe.amount_untaxed_in_currency_signed, -59.99)
+        # Reverse charge: VAT self-assessed on both sides, nets to zero.
+        self.assertEqual(self.line(adobe, "131000").amount_currency, 15.0)
+        self.assertEqual(self.line(adobe, "251000").amount_currency, -15.0)
+        self.assertEqual(adobe.amount_total, 59.99)
+        self.assertEqual(rent.partner_id, self.kontor)
+        self.assertEqual(rent.ref, "KH-2024-0117 / " + rent.payment_reference)
+        self.assertEqual(rent.amount_total, 12500.0)
+        self.assertEqual(rent.amount_tax, 2500.0)
+        for bill in bills:
+            self.assertIn(bill.payment_state, ("paid", "in_payment"))
+            self.assertEqual(bill.pleo_settlement_move_id.state, "posted")
+            wallet = self.line(bill.pleo_settlement_move_id, "201100")
+            self.assertAlmostEqual(wallet.credit, -bill.amount_total_signed)
+            self.assertEqual(len(self.attachments(bill)), 1)
+        self.assertEqual(
+            [r["status"] for r in self.reported(job["id"])], ["successful"] * 2
+        )
+
+    def test_unknown_vendor_fails_only_that_item(self):
+        self.kontor.ref = False
+        self.kontor.name = "Someone else"
+        job = self.new_job(["invoice_rent_dkk", "card_meal_dkk"])
+        self.run_export()
+        rows = {r["index"]: r for r in self.reported(job["id"])}
+        self.assertEqual(rows[0]["status"], "failed")
+        self.assertEqual(rows[0]["failureReasonType"], "vendor_unknown")
+        self.assertIn("Kontorhotellet", rows[0]["failureReason"])
+        self.assertEqual(rows[1]["status"], "successful")
+        self.assertEqual(self.sandbox_job(job["id"])["status"], "completed_with_errors")
+        self.assertEqual(len(self.moves()), 1)
+
+    def test_unknown_tax_code_and_account(self):
+        self.taxes["VAT19"].pleo_code = False
+        self.acc["611000"].code = "611999"
+        job = self.new_job(["card_hotel_eur", "card_split_dkk", "card_meal_dkk"])
+        self.run_export()
+        rows = {r["index"]: r for r in self.reported(job["id"])}
+        self.assertEqual(rows[0]["failureReasonType"], "tax_code_unknown")
+        self.assertIn("VAT19", rows[0]["failureReason"])
+        self.assertEqual(rows[1]["failureReasonType"], "account_unknown")
+        self.assertIn("611000", rows[1]["failureReason"])
+        self.assertEqual(rows[2]["status"], "successful")
+        failed = self.env["pleo.export.item"].search([("state", "=", "failed")])
+        self.assertEqual(len(failed), 2)
+        self.assertTrue(all(failed.mapped("payload")))
+        local = self.env["pleo.export.job"].search([("pleo_job_id", "=", job["id"])])
+        self.assertEqual(local.state, "completed_with_errors")
+        self.assertEqual((local.successful_count, local.failed_count), (1, 2))
+        # Fixed configuration: Retry books the kept data; Pleo hears of it when
+        # the expense is exported again.
+        self.taxes["VAT19"].pleo_code = "VAT19"
+        failed.filtered(lambda i: i.failure_reason_type == "tax_code_unknown")
+        retry = failed.filtered(lambda i: i.failure_reason_type == "tax_code_unknown")
+        retry.action_retry()
+        self.assertEqual(retry.state, "booked")
+        self.assertEqual(retry.move_id.currency_id.name, "EUR")

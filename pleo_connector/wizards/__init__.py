@@ -1,0 +1,1 @@
+from . import pleo_setup_wizard
