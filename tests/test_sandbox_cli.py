@@ -13,12 +13,6 @@ from pleo_sandbox.__main__ import parser
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="session", autouse=True)
-def load_registry():
-    """Pure test: override pytest-odoo's autouse fixture that needs a database."""
-    yield
-
-
 def test_cli_options_parse():
     args = parser().parse_args(
         ["--seed", "500", "--token-ttl", "5", "--no-receipts", "--fault", "status=429"]

@@ -30,12 +30,6 @@ ITEM_FIELDS = {
 }
 
 
-@pytest.fixture(scope="session", autouse=True)
-def load_registry():
-    """Pure test: override pytest-odoo's autouse fixture that needs a database."""
-    yield
-
-
 @pytest.fixture
 def srv():
     with SandboxServer(port=0, seed="demo") as server:

@@ -8,12 +8,6 @@ import requests
 from pleo_sandbox import SandboxServer
 
 
-@pytest.fixture(scope="session", autouse=True)
-def load_registry():
-    """Pure test: override pytest-odoo's autouse fixture that needs a database."""
-    yield
-
-
 @pytest.fixture
 def srv():
     with SandboxServer(port=0, seed="small") as server:

@@ -3,18 +3,11 @@
 import time
 import tracemalloc
 
-import pytest
 import requests
 
 from pleo_sandbox import SandboxServer
 
 N = 50_000
-
-
-@pytest.fixture(scope="session", autouse=True)
-def load_registry():
-    """Pure test: override pytest-odoo's autouse fixture that needs a database."""
-    yield
 
 
 def test_large_seed_pages_quickly_without_building_the_job():

@@ -13,12 +13,6 @@ from pleo_sandbox import SandboxServer
 REDIRECT = "http://localhost:8069/pleo/oauth/callback"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def load_registry():
-    """Pure test: override pytest-odoo's autouse fixture that needs a database."""
-    yield
-
-
 @pytest.fixture
 def srv():
     with SandboxServer(port=0, seed="small", token_ttl=60) as server:

@@ -11,12 +11,6 @@ from standardwebhooks import Webhook, WebhookVerificationError
 from pleo_sandbox import SandboxServer
 
 
-@pytest.fixture(scope="session", autouse=True)
-def load_registry():
-    """Pure test: override pytest-odoo's autouse fixture that needs a database."""
-    yield
-
-
 class Receiver:
     """A loopback endpoint recording deliveries and answering `status`."""
 

@@ -1,4 +1,5 @@
 from . import pleo_connection
+from . import pleo_connection_token
 from . import pleo_webhook_event
 from . import pleo_export_job
 from . import pleo_connection_export

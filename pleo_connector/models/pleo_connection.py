@@ -22,6 +22,8 @@ _logger = logging.getLogger(__name__)
 
 # Refresh a little before Pleo's expiry so a slow request never carries a dead token.
 TOKEN_EXPIRY_MARGIN = 60
+# Advisory lock key (with the connection id) serialising token refreshes.
+TOKEN_LOCK_KEY = "pleo_connector.token_refresh"
 
 LEVELS = [
     ("1", "1 - Export"),
@@ -105,12 +107,19 @@ class PleoConnection(models.Model):
         string="OAuth Client Secret", groups="base.group_system", copy=False
     )
     api_key = fields.Char(string="API Key", groups="base.group_system", copy=False)
-    access_token = fields.Char(groups="base.group_system", copy=False)
-    refresh_token = fields.Char(groups="base.group_system", copy=False)
+    # Stored in pleo.connection.token (see there why); these fields read and
+    # write that row.
+    access_token = fields.Char(
+        compute="_compute_tokens", inverse="_inverse_tokens", groups="base.group_system"
+    )
+    refresh_token = fields.Char(
+        compute="_compute_tokens", inverse="_inverse_tokens", groups="base.group_system"
+    )
     token_expires_at = fields.Integer(
+        compute="_compute_tokens",
+        inverse="_inverse_tokens",
         help="Unix time at which the access token expires.",
         groups="base.group_system",
-        copy=False,
     )
     oauth_code_verifier = fields.Char(groups="base.group_system", copy=False)
     webhook_secret = fields.Char(
@@ -138,6 +147,32 @@ class PleoConnection(models.Model):
             "Webhook token must be unique.",
         ),
     ]
+
+    def _token_rows(self):
+        tokens = self.env["pleo.connection.token"].sudo()
+        return tokens.search([("connection_id", "in", self.ids)])
+
+    def _compute_tokens(self):
+        by_connection = {t.connection_id.id: t for t in self._token_rows()}
+        for conn in self:
+            row = by_connection.get(conn.id)
+            conn.access_token = row.access_token if row else False
+            conn.refresh_token = row.refresh_token if row else False
+            conn.token_expires_at = row.expires_at if row else 0
+
+    def _inverse_tokens(self):
+        by_connection = {t.connection_id.id: t for t in self._token_rows()}
+        for conn in self:
+            vals = {
+                "access_token": conn.access_token,
+                "refresh_token": conn.refresh_token,
+                "expires_at": conn.token_expires_at,
+            }
+            if conn.id in by_connection:
+                by_connection[conn.id].write(vals)
+            else:
+                vals["connection_id"] = conn.id
+                self.env["pleo.connection.token"].sudo().create(vals)
 
     # ------------------------------------------------------------------
     # Levels
@@ -202,47 +237,66 @@ class PleoConnection(models.Model):
 
     @contextmanager
     def _pleo_token_env(self):
-        """Environment in which rotated tokens are stored.
+        """Environment in which rotated tokens are stored, under a token lock.
 
         Pleo rotates refresh tokens and revokes the whole authorisation when a
         spent one is presented again, so a new pair must be committed at once, in
-        its own transaction, whatever happens to the caller's. Tests run in one
-        transaction, where a savepoint stands in for it.
+        its own transaction, whatever happens to the caller's. The lock is an
+        advisory lock, not a row lock: the caller may already have written this
+        connection's row and would then wait on itself. After waiting, the
+        transaction is committed so the next read sees what another worker
+        stored. Tests run in one transaction, where a savepoint stands in for it.
         """
+        lock_args = [TOKEN_LOCK_KEY, self.id]
         if tools.config["test_enable"] or modules.module.current_test:
             with self.env.cr.savepoint():
                 yield self.env
-        else:
-            with self.env.registry.cursor() as cr:
+            return
+        with self.env.registry.cursor() as cr:
+            cr.execute("SELECT pg_advisory_lock(hashtext(%s), %s)", lock_args)
+            try:
+                # A new snapshot, taken after the wait.
+                cr.commit()  # pylint: disable=invalid-commit
                 yield self.env(cr=cr)
+                cr.commit()  # pylint: disable=invalid-commit
+            finally:
+                cr.rollback()
+                cr.execute("SELECT pg_advisory_unlock(hashtext(%s), %s)", lock_args)
 
     def _pleo_access_token(self, force_refresh=False):
-        """A valid access token, refreshed under a row lock when needed."""
+        """A valid access token, refreshed under the token lock when needed."""
         self.ensure_one()
-        stale = self.sudo().access_token
+        sudo = self.sudo()
+        stale = sudo.access_token
+        if (
+            stale
+            and not force_refresh
+            and sudo.token_expires_at - TOKEN_EXPIRY_MARGIN > time.time()
+        ):
+            return stale
+        revoked = None
         with self._pleo_token_env() as env:
-            # The lock makes a second worker wait here, then find the token the
-            # first one stored instead of spending the same refresh token again.
-            env.cr.execute(
-                "SELECT id FROM pleo_connection WHERE id = %s FOR UPDATE", [self.id]
-            )
             conn = env["pleo.connection"].sudo().browse(self.id)
             conn.invalidate_recordset()
             fresh = conn.token_expires_at - TOKEN_EXPIRY_MARGIN > time.time()
+            if conn.access_token and fresh and conn.access_token != stale:
+                return conn.access_token  # another worker refreshed while we waited
             if conn.access_token and fresh and not force_refresh:
                 return conn.access_token
-            if force_refresh and conn.access_token and conn.access_token != stale:
-                return conn.access_token  # someone refreshed while we waited
-            if not conn.refresh_token:
-                conn._pleo_lose_authorisation(_("No refresh token is stored."))
-                raise errors.PleoTokenRevoked("No refresh token is stored.")
             try:
+                if not conn.refresh_token:
+                    raise errors.PleoTokenRevoked("No refresh token is stored.")
                 token = self._pleo_oauth().refresh(conn.refresh_token)
             except errors.PleoTokenRevoked as exc:
+                # Recorded inside the token transaction, which commits: the
+                # state survives whatever the caller does with the exception.
                 conn._pleo_lose_authorisation(str(exc))
-                raise
-            conn._pleo_store_token(token)
+                revoked = exc
+            else:
+                conn._pleo_store_token(token)
         self.invalidate_recordset()
+        if revoked:
+            raise revoked
         return token["access_token"]
 
     def _pleo_store_token(self, token):

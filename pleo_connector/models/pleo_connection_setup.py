@@ -4,7 +4,6 @@ when it needs them (activities, chatter)."""
 
 import json
 import logging
-import time
 
 from markupsafe import Markup
 
@@ -15,7 +14,6 @@ from odoo.tools import consteq, html_escape
 from odoo.tools.misc import hmac
 
 from ..pleo import BearerTokenAuth, PleoClient, PleoOAuth, errors
-from .pleo_connection import TOKEN_EXPIRY_MARGIN
 
 _logger = logging.getLogger(__name__)
 
@@ -343,30 +341,6 @@ class PleoConnection(models.Model):
             attention=False,
         )
         return res
-
-    def _pleo_access_token(self, force_refresh=False):
-        # A fresh token needs no lock: reading it here keeps the refresh path's
-        # second transaction (and its row lock) for when a refresh is due, so a
-        # request that already wrote this connection does not wait on itself.
-        if not force_refresh:
-            sudo = self.sudo()
-            if (
-                sudo.access_token
-                and sudo.token_expires_at - TOKEN_EXPIRY_MARGIN > time.time()
-            ):
-                return sudo.access_token
-        try:
-            return super()._pleo_access_token(force_refresh=force_refresh)
-        except errors.PleoTokenRevoked as exc:
-            # The base method marks the connection inside the token transaction,
-            # which the exception rolls back: record the loss in a transaction of
-            # its own so the state, note and activity survive the caller's error.
-            self.invalidate_recordset()
-            if self.state != "reauth":
-                with self._pleo_token_env() as env:
-                    self.with_env(env)._pleo_lose_authorisation(str(exc))
-                self.invalidate_recordset()
-            raise
 
     # ------------------------------------------------------------------
     # Setup wizard
