@@ -2,7 +2,11 @@ from . import pleo_connection
 from . import pleo_connection_token
 from . import pleo_webhook_event
 from . import pleo_export_job
+from . import pleo_export_wallet
 from . import pleo_connection_export
+from . import pleo_connection_export_run
+from . import pleo_connection_export_booking
+from . import pleo_connection_export_mapping
 from . import pleo_export_account
 from . import pleo_connection_setup
 from . import pleo_connection_overview

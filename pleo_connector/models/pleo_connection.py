@@ -24,6 +24,12 @@ _logger = logging.getLogger(__name__)
 TOKEN_EXPIRY_MARGIN = 60
 # Advisory lock key (with the connection id) serialising token refreshes.
 TOKEN_LOCK_KEY = "pleo_connector.token_refresh"
+# Token fields of the connection -> columns of pleo.connection.token.
+TOKEN_COLUMNS = {
+    "access_token": "access_token",
+    "refresh_token": "refresh_token",
+    "token_expires_at": "expires_at",
+}
 
 LEVELS = [
     ("1", "1 - Export"),
@@ -107,17 +113,13 @@ class PleoConnection(models.Model):
         string="OAuth Client Secret", groups="base.group_system", copy=False
     )
     api_key = fields.Char(string="API Key", groups="base.group_system", copy=False)
-    # Stored in pleo.connection.token (see there why); these fields read and
-    # write that row.
-    access_token = fields.Char(
-        compute="_compute_tokens", inverse="_inverse_tokens", groups="base.group_system"
-    )
-    refresh_token = fields.Char(
-        compute="_compute_tokens", inverse="_inverse_tokens", groups="base.group_system"
-    )
+    # Stored in pleo.connection.token (see there why): create() and write() pass
+    # only the token values given to that row, so writing one never writes back
+    # a stale copy of another.
+    access_token = fields.Char(compute="_compute_tokens", groups="base.group_system")
+    refresh_token = fields.Char(compute="_compute_tokens", groups="base.group_system")
     token_expires_at = fields.Integer(
         compute="_compute_tokens",
-        inverse="_inverse_tokens",
         help="Unix time at which the access token expires.",
         groups="base.group_system",
     )
@@ -160,19 +162,41 @@ class PleoConnection(models.Model):
             conn.refresh_token = row.refresh_token if row else False
             conn.token_expires_at = row.expires_at if row else 0
 
-    def _inverse_tokens(self):
-        by_connection = {t.connection_id.id: t for t in self._token_rows()}
+    @api.model
+    def _pop_token_vals(self, vals):
+        return {
+            column: vals.pop(name)
+            for name, column in TOKEN_COLUMNS.items()
+            if name in vals
+        }
+
+    def _write_token_vals(self, token_vals):
+        rows = {t.connection_id.id: t for t in self._token_rows()}
         for conn in self:
-            vals = {
-                "access_token": conn.access_token,
-                "refresh_token": conn.refresh_token,
-                "expires_at": conn.token_expires_at,
-            }
-            if conn.id in by_connection:
-                by_connection[conn.id].write(vals)
+            if conn.id in rows:
+                rows[conn.id].write(token_vals)
             else:
-                vals["connection_id"] = conn.id
-                self.env["pleo.connection.token"].sudo().create(vals)
+                self.env["pleo.connection.token"].sudo().create(
+                    dict(token_vals, connection_id=conn.id)
+                )
+        self.invalidate_recordset(list(TOKEN_COLUMNS))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        token_vals_list = [self._pop_token_vals(vals) for vals in vals_list]
+        records = super().create(vals_list)
+        for record, token_vals in zip(records, token_vals_list, strict=True):
+            if token_vals:
+                record._write_token_vals(token_vals)
+        return records
+
+    def write(self, vals):
+        vals = dict(vals)
+        token_vals = self._pop_token_vals(vals)
+        result = super().write(vals) if vals else True
+        if token_vals:
+            self._write_token_vals(token_vals)
+        return result
 
     # ------------------------------------------------------------------
     # Levels

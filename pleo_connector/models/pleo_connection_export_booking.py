@@ -1,0 +1,300 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Level 1 export booking: one page of export items -> account moves.
+
+Moves are created with their receipts attached, closed periods handled, posted
+when asked, and vendor bills paid from the Pleo wallet.
+"""
+
+import logging
+from datetime import datetime
+
+import psycopg2
+import pytz
+
+from odoo import _, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..pleo import errors
+from ..services.export_items import item_failure, receipt_file_name
+from ..services.export_mapping import MappingError, map_export_item, wallet_account
+
+_logger = logging.getLogger(__name__)
+
+
+class PleoConnection(models.Model):
+    _inherit = "pleo.connection"  # pylint: disable=consider-merging-classes-inherited
+
+    # ------------------------------------------------------------------
+    # Booking: (connection, item payloads) -> moves; no other state
+    # ------------------------------------------------------------------
+    def _pleo_export_book_page(self, client, payloads, ctx=None):
+        """Book items; returns {accountingEntryId: outcome}.
+
+        outcome: {"status": "successful", "move": move} or
+        {"status": "failed", "failure_type": ..., "message": ...}.
+        """
+        self.ensure_one()
+        ctx = ctx or self._pleo_export_context()
+        Move = self.env["account.move"]
+        entry_ids = [p["accountingEntryId"] for p in payloads]
+        existing = {
+            m.pleo_accounting_entry_id: m
+            for m in Move.search(
+                [
+                    ("pleo_connection_id", "=", self.id),
+                    ("pleo_accounting_entry_id", "in", entry_ids),
+                ]
+            )
+        }
+        outcomes = {}
+        prepared = []
+        self._pleo_export_partners(payloads, ctx)
+        for payload in payloads:
+            entry = payload["accountingEntryId"]
+            if entry in existing:
+                outcomes[entry] = {"status": "successful", "move": existing[entry]}
+                continue
+            try:
+                vals = self._pleo_export_prepare(payload, ctx)
+                files = self._pleo_export_download(client, payload)
+            except MappingError as exc:
+                outcomes[entry] = item_failure(exc.failure_type, exc.message, payload)
+                continue
+            prepared.append((payload, vals, files))
+        if not prepared:
+            return outcomes
+        try:
+            with self.env.cr.savepoint():
+                moves = self._pleo_export_create_moves(prepared, ctx)
+            for (payload, _vals, _files), move in zip(prepared, moves, strict=True):
+                outcomes[payload["accountingEntryId"]] = {
+                    "status": "successful",
+                    "move": move,
+                }
+            return outcomes
+        except Exception as exc:  # fall back to one savepoint per item
+            _logger.info("Pleo batch booking failed (%s); booking one by one", exc)
+        for payload, vals, files in prepared:
+            entry = payload["accountingEntryId"]
+            try:
+                with self.env.cr.savepoint():
+                    move = self._pleo_export_create_moves([(payload, vals, files)], ctx)
+                outcomes[entry] = {"status": "successful", "move": move}
+            except psycopg2.IntegrityError:
+                move = Move.search(
+                    [
+                        ("pleo_connection_id", "=", self.id),
+                        ("pleo_accounting_entry_id", "=", entry),
+                    ]
+                )
+                if move:
+                    outcomes[entry] = {"status": "successful", "move": move}
+                else:
+                    outcomes[entry] = item_failure(
+                        "unexpected_failure",
+                        _("Odoo refused the entry (database constraint)."),
+                        payload,
+                    )
+            except MappingError as exc:
+                outcomes[entry] = item_failure(exc.failure_type, exc.message, payload)
+            except (UserError, ValidationError) as exc:
+                outcomes[entry] = item_failure(
+                    "accounting_system_validation_failure",
+                    _("Odoo refused the entry: %s", exc.args[0] if exc.args else exc),
+                    payload,
+                )
+            except Exception as exc:
+                _logger.exception("Pleo item %s could not be booked", entry)
+                outcomes[entry] = item_failure(
+                    "unexpected_failure",
+                    _("Unexpected error while booking: %s", exc),
+                    payload,
+                )
+        return outcomes
+
+    def _pleo_export_create_moves(self, prepared, ctx):
+        """Create, attach receipts, post and settle, for already valid values."""
+        Move = self.env["account.move"].with_context(
+            skip_invoice_sync=True, tracking_disable=True, mail_create_nolog=True
+        )
+        vals_list = []
+        for _payload, vals, _files in prepared:
+            vals_list.append(dict(vals, pleo_connection_id=self.id))
+        moves = Move.create(vals_list)
+        att_vals = []
+        for move, (_payload, _vals, files) in zip(moves, prepared, strict=True):
+            for name, mimetype, raw in files:
+                att_vals.append(
+                    {
+                        "name": name,
+                        "raw": raw,
+                        "mimetype": mimetype,
+                        "res_model": "account.move",
+                        "res_id": move.id,
+                        "company_id": self.company_id.id,
+                    }
+                )
+        if att_vals:
+            attachments = self.env["ir.attachment"].create(att_vals)
+            first = {}
+            for att in attachments:
+                first.setdefault(att.res_id, att)
+            for move in moves:
+                if move.id in first:
+                    move.message_main_attachment_id = first[move.id]
+        if self.export_posting == "posted":
+            moves.action_post()
+        bills = moves.filtered(lambda m: m.move_type in ("in_invoice", "in_refund"))
+        if bills:
+            payloads = {p["accountingEntryId"]: p for p, _v, _f in prepared}
+            self._pleo_export_settle(bills, payloads, ctx)
+        return moves
+
+    def _pleo_export_settle(self, bills, payloads, ctx):
+        """Pay vendor bills from the Pleo wallet: a wallet entry reconciled with
+        the bill's payable line, so the bill is not left open."""
+        Move = self.env["account.move"].with_context(tracking_disable=True)
+        vals_list = []
+        for bill in bills:
+            payload = payloads[bill.pleo_accounting_entry_id]
+            wallet_currency = payload["amount"]["inWalletCurrency"]["currency"]
+            account_id = wallet_account(payload, ctx, wallet_currency)
+            journal = (
+                self.export_wallet_ids.filtered(
+                    lambda w, c=wallet_currency: w.currency_id.name == c
+                ).journal_id
+                or self.export_journal_id
+            )
+            term = bill.line_ids.filtered(lambda x: x.display_type == "payment_term")
+            lines = []
+            for line in term:
+                lines.append(
+                    (
+                        0,
+                        0,
+                        {
+                            "name": bill.ref or bill.name,
+                            "account_id": line.account_id.id,
+                            "partner_id": line.partner_id.id,
+                            "currency_id": line.currency_id.id,
+                            "amount_currency": -line.amount_currency,
+                            "balance": -line.balance,
+                        },
+                    )
+                )
+                lines.append(
+                    (
+                        0,
+                        0,
+                        {
+                            "name": bill.ref or bill.name,
+                            "account_id": account_id,
+                            "partner_id": line.partner_id.id,
+                            "currency_id": line.currency_id.id,
+                            "amount_currency": line.amount_currency,
+                            "balance": line.balance,
+                        },
+                    )
+                )
+            vals_list.append(
+                {
+                    "move_type": "entry",
+                    "journal_id": journal.id,
+                    "date": bill.date,
+                    "ref": _("Pleo payment of %s", bill.ref or bill.name),
+                    "pleo_connection_id": self.id,
+                    "line_ids": lines,
+                }
+            )
+        settlements = Move.create(vals_list)
+        for bill, settlement in zip(bills, settlements, strict=True):
+            bill.pleo_settlement_move_id = settlement
+        if self.export_posting == "posted":
+            settlements.action_post()
+            for bill, settlement in zip(bills, settlements, strict=True):
+                term = bill.line_ids.filtered(
+                    lambda x: x.display_type == "payment_term"
+                )
+                (term + settlement.line_ids).filtered(
+                    lambda x, a=term.account_id: x.account_id in a
+                ).reconcile()
+
+    def _pleo_export_prepare(self, payload, ctx):
+        """Move values for one item, with its accounting date decided."""
+        ctx.accounting_date = self._pleo_export_local_date(payload.get("date"))
+        vals = map_export_item(payload, ctx)
+        if vals["move_type"] != "entry":  # paid from the wallet: known up front
+            wallet_account(
+                payload, ctx, payload["amount"]["inWalletCurrency"]["currency"]
+            )
+        journal = self.env["account.journal"].browse(vals["journal_id"])
+        has_tax = any(
+            cmd[2].get("display_type") == "tax" or cmd[2].get("tax_repartition_line_id")
+            for cmd in vals["line_ids"]
+        )
+        day = vals["date"]
+        locks = self.company_id._get_violated_lock_dates(day, has_tax, journal)
+        if locks:
+            lock_text = self.env["res.company"]._format_lock_dates(locks)
+            if self.export_closed_period == "fail":
+                raise MappingError(
+                    "validation_failure",
+                    _(
+                        "The accounting period of %(day)s is closed in Odoo "
+                        "(%(locks)s). Reopen it, or set the connection to book on "
+                        "the first open date, then export again.",
+                        day=day,
+                        locks=lock_text,
+                    ),
+                )
+            probe = self.env["account.move"].new(
+                {
+                    "move_type": vals["move_type"],
+                    "journal_id": journal.id,
+                    "company_id": self.company_id.id,
+                    "date": day,
+                }
+            )
+            new_day = probe._get_accounting_date(day, has_tax, lock_dates=locks)
+            vals["date"] = new_day
+            for cmd in vals["line_ids"]:
+                if "date_maturity" in cmd[2]:
+                    cmd[2]["date_maturity"] = new_day
+        return vals
+
+    def _pleo_export_local_date(self, value):
+        """Pleo's UTC timestamp -> date in the company's timezone.
+
+        The company's timezone is its partner's `tz`; else the user's; else UTC.
+        """
+        if not value:
+            return fields.Date.context_today(self)
+        stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        tz_name = self.company_id.partner_id.tz or self.env.user.tz or "UTC"
+        return stamp.astimezone(pytz.timezone(tz_name)).date()
+
+    def _pleo_export_download(self, client, payload):
+        """Every receipt of the item: [(name, mimetype, bytes)]; raise if one fails."""
+        files = []
+        for n, file in enumerate(payload.get("files") or [], start=1):
+            url = file.get("url")
+            try:
+                raw = client.download_file(url)
+            except errors.PleoTokenRevoked:
+                raise
+            except errors.PleoPayloadTooLarge as exc:
+                raise MappingError(
+                    "receipt_file_size_limit_exceeded",
+                    _("Receipt %(n)s is too large: %(err)s", n=n, err=exc),
+                ) from exc
+            except errors.PleoError as exc:
+                raise MappingError(
+                    "receipt_download_failure",
+                    _(
+                        "Receipt %(n)s could not be downloaded from Pleo: %(err)s",
+                        n=n,
+                        err=exc,
+                    ),
+                ) from exc
+            files.append((receipt_file_name(payload, n, file), file.get("type"), raw))
+        return files

@@ -1,0 +1,371 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Level 1 export run: claim and lock, validate, job lifecycle, paging, reporting.
+
+One job at a time, oldest first, under a session advisory lock; each page is
+booked (pleo_connection_export_booking.py), recorded, committed, then reported
+to Pleo.
+"""
+
+import logging
+from contextlib import contextmanager
+
+import psycopg2
+
+from odoo import _, fields, models, modules, tools
+
+from ..pleo import errors
+from ..services.export_items import item_summary, pleo_datetime, pleo_iso
+from .pleo_connection_export import EXPORT_LOCK_CLASS
+
+_logger = logging.getLogger(__name__)
+
+MAX_JOBS_PER_RUN = 20
+
+
+class PleoConnection(models.Model):
+    _inherit = "pleo.connection"  # pylint: disable=consider-merging-classes-inherited
+
+    # ------------------------------------------------------------------
+    # The run: one job at a time, oldest first, under a lock
+    # ------------------------------------------------------------------
+    def _pleo_export_commit(self):
+        if not (tools.config["test_enable"] or modules.module.current_test):
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @contextmanager
+    def _pleo_export_lock(self):
+        """Session advisory lock: concurrent workers never run the same connection.
+
+        A session lock survives the commits made after each page, and Postgres
+        releases it if the worker dies.
+        """
+        cr = self.env.cr
+        cr.execute("SELECT pg_try_advisory_lock(%s, %s)", [EXPORT_LOCK_CLASS, self.id])
+        acquired = cr.fetchone()[0]
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                unlock = "SELECT pg_advisory_unlock(%s, %s)"
+                try:
+                    cr.execute(unlock, [EXPORT_LOCK_CLASS, self.id])
+                except psycopg2.Error:
+                    # An aborted transaction refuses queries; the session lock
+                    # must not outlive the run on a pooled connection.
+                    cr.rollback()
+                    cr.execute(unlock, [EXPORT_LOCK_CLASS, self.id])
+
+    def _pleo_export_run(self):
+        """Process this connection's export jobs; returns how many were handled."""
+        self.ensure_one()
+        if not self._pleo_usable():
+            return 0
+        with self._pleo_export_lock() as acquired:
+            if not acquired:
+                _logger.info("Pleo connection %s: another worker is exporting", self.id)
+                return 0
+            handled = 0
+            seen = set()
+            client = None
+            try:
+                client = self._pleo_client()
+                while handled < MAX_JOBS_PER_RUN:
+                    job_data = self._pleo_export_next_job(client, seen)
+                    if not job_data:
+                        break
+                    seen.add(job_data["id"])
+                    self._pleo_export_process_job(client, job_data)
+                    handled += 1
+                self._pleo_export_mirror_stale(client, seen)
+            except errors.PleoTokenRevoked as exc:
+                # The connection is already in 'reauth'; the job stays resumable.
+                self._pleo_export_job_note(
+                    seen,
+                    _(
+                        "Pleo refused the authorisation (%s). The job resumes once "
+                        "the connection is authorised again.",
+                        exc,
+                    ),
+                )
+            except errors.PleoError as exc:
+                message = _(
+                    "Pleo could not be reached (%s). The job resumes on the next run.",
+                    exc,
+                )
+                self._pleo_export_attention(_("Pleo export interrupted"), message)
+                self._pleo_export_job_note(seen, message)
+            finally:
+                if client is not None:
+                    client.close()
+            self.export_last_run = fields.Datetime.now()
+            self._pleo_export_commit()
+            return handled
+
+    def _pleo_export_attention(self, summary, message):
+        """Job-level failure: the connection needs attention, people are told."""
+        if hasattr(self, "_pleo_notify_failure"):
+            self._pleo_notify_failure(summary, message)
+        else:
+            self.write({"state": "attention", "last_error": message})
+
+    def _pleo_export_mirror_stale(self, client, seen):
+        """Local jobs still open that Pleo closed meanwhile (expired, failed by a
+        person): mirror Pleo's status; unreported items become abandoned."""
+        stale = self.env["pleo.export.job"].search(
+            [
+                ("connection_id", "=", self.id),
+                ("state", "in", ("pending", "in_progress")),
+                ("pleo_job_id", "not in", list(seen)),
+            ]
+        )
+        for job in stale:
+            try:
+                remote = client.get_export_job(job.pleo_job_id)
+            except errors.PleoNotFound:
+                remote = {"status": "failed", "failureReason": _("Unknown to Pleo.")}
+            status = remote.get("status")
+            if status in ("pending", "in_progress") or status not in dict(
+                job._fields["state"].selection
+            ):
+                continue
+            job.write(
+                {
+                    "state": status,
+                    "failure_reason": remote.get("failureReason"),
+                    "failure_reason_type": remote.get("failureReasonType"),
+                    "completed_at": fields.Datetime.now(),
+                }
+            )
+            job.item_ids.filtered(
+                lambda i: i.state in ("pending", "in_progress")
+            ).write({"state": "abandoned"})
+            job.message_post(
+                body=_(
+                    "Pleo closed this job as %(status)s: %(reason)s",
+                    status=status,
+                    reason=remote.get("failureReason") or "-",
+                )
+            )
+
+    def _pleo_export_job_note(self, pleo_job_ids, message):
+        jobs = self.env["pleo.export.job"].search(
+            [("connection_id", "=", self.id), ("pleo_job_id", "in", list(pleo_job_ids))]
+        )
+        for job in jobs.filtered(lambda j: j.state in ("pending", "in_progress")):
+            job.message_post(body=message)
+
+    def _pleo_export_next_job(self, client, seen):
+        """The job to work on: an interrupted one first, else the oldest pending."""
+        for statuses in (("in_progress",), ("pending",)):
+            for job in client.list_export_jobs(statuses=statuses):
+                if job["id"] not in seen:
+                    return job
+        return None
+
+    def _pleo_export_local_job(self, job_data):
+        Job = self.env["pleo.export.job"]
+        job = Job.search(
+            [("connection_id", "=", self.id), ("pleo_job_id", "=", job_data["id"])],
+            limit=1,
+        )
+        if not job:
+            job = Job.create(
+                {
+                    "connection_id": self.id,
+                    "pleo_job_id": job_data["id"],
+                    "pleo_created_at": pleo_datetime(job_data.get("createdAt")),
+                    "number_of_items": job_data.get("numberOfItems") or 0,
+                    "vendor_based_bookkeeping": bool(
+                        job_data.get("vendorBasedBookkeeping")
+                    ),
+                }
+            )
+        return job
+
+    def _pleo_export_validate(self, job_data):
+        """(failureReasonType, reason) when the job cannot be exported, else None."""
+        if self.pleo_company_id and job_data.get("companyId") != self.pleo_company_id:
+            return (
+                "invalid_configuration",
+                _(
+                    "The export job belongs to Pleo company %(job)s but Odoo company "
+                    "%(company)s is connected to Pleo company %(mine)s.",
+                    job=job_data.get("companyId"),
+                    company=self.company_id.name,
+                    mine=self.pleo_company_id,
+                ),
+            )
+        if not self.export_journal_id:
+            return (
+                "missing_configuration",
+                _("Journal missing: set the Pleo journal on the connection in Odoo."),
+            )
+        if not self.export_wallet_ids and not self.export_contra_account_id:
+            return (
+                "missing_configuration",
+                _(
+                    "Account missing: set a wallet account or a contra account on "
+                    "the Pleo connection in Odoo."
+                ),
+            )
+        if job_data.get("vendorBasedBookkeeping") and not (
+            self.export_purchase_journal_id
+        ):
+            return (
+                "missing_configuration",
+                _(
+                    "Journal missing: vendor bills need a purchase journal on the "
+                    "Pleo connection in Odoo."
+                ),
+            )
+        return None
+
+    def _pleo_export_process_job(self, client, job_data):
+        job = self._pleo_export_local_job(job_data)
+        job_id = job_data["id"]
+        resumed = job_data.get("status") == "in_progress"
+        if not resumed:
+            client.post_export_job_event(job_id, "started")
+            job.write({"state": "in_progress", "started_at": fields.Datetime.now()})
+        else:
+            job.state = "in_progress"
+            job.message_post(body=_("Resuming the export of this job."))
+        self._pleo_export_commit()
+
+        problem = self._pleo_export_validate(job_data)
+        if problem:
+            reason_type, reason = problem
+            client.post_export_job_event(
+                job_id, "failed", failure_reason=reason, failure_reason_type=reason_type
+            )
+            job.write(
+                {
+                    "state": "failed",
+                    "failure_reason": reason,
+                    "failure_reason_type": reason_type,
+                    "completed_at": fields.Datetime.now(),
+                }
+            )
+            job.message_post(body=_("Export failed: %s", reason))
+            self._pleo_export_attention(_("Pleo export job failed"), reason)
+            self._pleo_export_commit()
+            return
+
+        # Control layer: on a resumed job, items Pleo already has a final status
+        # for are skipped; a fresh job has none.
+        done = {}
+        if resumed:
+            for status in ("successful", "failed"):
+                for row in client.iter_export_job_items(job_id, status=status):
+                    done[row["accountingEntryId"]] = status
+        failed_any = "failed" in done.values()
+        ctx = self._pleo_export_context()
+        for page in client.iter_export_item_pages(job_id):
+            todo = [p for p in page if p["accountingEntryId"] not in done]
+            if not todo:
+                continue
+            failed_any |= self._pleo_export_page(client, job, todo, ctx)
+        final = "completed_with_errors" if failed_any else "completed"
+        client.post_export_job_event(job_id, final)
+        job.write({"state": final, "completed_at": fields.Datetime.now()})
+        job.message_post(
+            body=_(
+                "Export %(state)s: %(ok)s booked, %(ko)s failed.",
+                state=dict(job._fields["state"].selection)[final],
+                ok=job.successful_count,
+                ko=job.failed_count,
+            )
+        )
+        if final == "completed" and self.state == "attention":
+            self.write({"state": "connected", "last_error": False})
+        self._pleo_export_commit()
+
+    def _pleo_export_page(self, client, job, payloads, ctx):
+        """Book one page, record it, commit, report it to Pleo. True if any failed."""
+        Item = self.env["pleo.export.item"]
+        entry_ids = [p["accountingEntryId"] for p in payloads]
+        known = {
+            i.accounting_entry_id: i
+            for i in Item.search(
+                [("job_id", "=", job.id), ("accounting_entry_id", "in", entry_ids)]
+            )
+        }
+        outcomes = self._pleo_export_book_page(client, payloads, ctx)
+        # Record what was booked before telling Pleo: a crash from here on leaves
+        # 'booked' items that the next run finds and reports.
+        new_vals = []
+        for payload in payloads:
+            entry = payload["accountingEntryId"]
+            outcome = outcomes[entry]
+            if entry in known:
+                known[entry]._pleo_apply_outcome(outcome, reported=False)
+                continue
+            vals = item_summary(payload, ctx)
+            vals.update(job_id=job.id, accounting_entry_id=entry)
+            if outcome["status"] == "successful":
+                vals.update(
+                    state="booked",
+                    move_id=outcome["move"].id,
+                    exported_at=outcome["move"].create_date,
+                )
+            else:
+                vals.update(
+                    state="failed",
+                    failure_reason=outcome["message"],
+                    failure_reason_type=outcome["failure_type"],
+                    payload=outcome.get("payload_json"),
+                )
+            new_vals.append(vals)
+        items = Item.create(new_vals) + Item.browse([i.id for i in known.values()])
+        self._pleo_export_commit()
+
+        updates = []
+        base_url = self.get_base_url()
+        for payload in payloads:
+            outcome = outcomes[payload["accountingEntryId"]]
+            if outcome["status"] == "successful":
+                move = outcome["move"]
+                updates.append(
+                    {
+                        "accountingEntryId": payload["accountingEntryId"],
+                        "status": "successful",
+                        "externalId": str(move.id),
+                        "externalUrl": f"{base_url}/odoo/account.move/{move.id}",
+                        "exportedAt": pleo_iso(move.create_date),
+                    }
+                )
+            else:
+                updates.append(
+                    {
+                        "accountingEntryId": payload["accountingEntryId"],
+                        "status": "failed",
+                        "failureReasonType": outcome["failure_type"],
+                        "failureReason": outcome["message"][:1000],
+                    }
+                )
+        answer = client.update_export_job_items(job.pleo_job_id, updates) or {}
+        refused = {
+            e.get("accountingEntryId"): e for e in answer.get("errors") or [] if e
+        }
+        now = fields.Datetime.now()
+        booked = items.filtered(
+            lambda i: i.state == "booked" and i.accounting_entry_id not in refused
+        )
+        booked.write({"state": "successful", "reported_at": now})
+        reported_failed = items.filtered(
+            lambda i: i.state == "failed" and i.accounting_entry_id not in refused
+        )
+        reported_failed.write({"reported_at": now})
+        for item in items.filtered(lambda i: i.accounting_entry_id in refused):
+            error = refused[item.accounting_entry_id]
+            item.report_error = f"{error.get('type')}: {error.get('message')}"
+        if refused:
+            job.message_post(
+                body=_(
+                    "Pleo refused %(count)s item report(s), e.g. %(example)s",
+                    count=len(refused),
+                    example=next(iter(refused.values())).get("message"),
+                )
+            )
+        self._pleo_export_commit()
+        return any(o["status"] == "failed" for o in outcomes.values())
