@@ -9,9 +9,15 @@ from . import pleo_connection_export_booking
 from . import pleo_connection_export_mapping
 from . import pleo_export_account
 from . import pleo_connection_setup
+from . import pleo_connection_webhooks
 from . import pleo_connection_overview
 from . import res_config_settings
 from . import pleo_binding
 from . import pleo_sync_log
 from . import pleo_connection_sync
+from . import pleo_sync_apply
+from . import pleo_sync_tags
+from . import pleo_sync_accounts
+from . import pleo_sync_vendors
+from . import pleo_vendor_webhook
 from . import pleo_failure_notify

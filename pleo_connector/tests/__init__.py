@@ -10,3 +10,4 @@ from . import test_sync_master_data
 from . import test_sync_vendor_webhook
 from . import test_sync_responses
 from . import test_export_mocked
+from . import test_webhook_subscription
