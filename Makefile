@@ -23,3 +23,7 @@ test: lint test-pure test-odoo
 # then Odoo on http://localhost:8069 (admin / admin) until Ctrl-C.
 demo: install
 	PYTHON=$(PYTHON) scripts/demo.sh
+
+# Regenerate the translation template from the addon.
+pot: install
+	PYTHON=$(PYTHON) scripts/export_pot.sh
