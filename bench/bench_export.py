@@ -13,12 +13,13 @@ import argparse
 import json
 import os
 import resource
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from sandbox_process import start_sandbox
 
 import odoo
 from odoo import SUPERUSER_ID, Command, api
@@ -75,48 +76,9 @@ def prepare_db(args):
         )
 
 
-def free_port(first=8910, last=8919):
-    for port in range(first, last + 1):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise SystemExit("no free port in 8910-8919")
-
-
-def start_sandbox(args):
-    port = args.port or free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pleo_sandbox",
-            "--port",
-            str(port),
-            "--seed",
-            "none",
-            "--rate-limit",
-            "0",
-            *([] if args.receipts else ["--no-receipts"]),
-        ],
-        cwd=REPO,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _attempt in range(100):
-        try:
-            urllib.request.urlopen(url + "/_sandbox", timeout=1).read()
-            return proc, url
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("the sandbox did not start")
-
-
 def parent(args):
     prepare_db(args)
-    proc, url = start_sandbox(args)
+    proc, url = start_sandbox(args.port, receipts=args.receipts)
     results = []
     try:
         for n in args.n:
@@ -426,7 +388,7 @@ def main():
     p.add_argument("--db-user", default=os.environ.get("PGUSER", "root"))
     p.add_argument("--n", type=int, action="append", help="items (repeatable)")
     p.add_argument("--fresh", action="store_true", help="drop and reinstall the DB")
-    p.add_argument("--port", type=int, default=0, help="sandbox port (8910-8919)")
+    p.add_argument("--port", type=int, default=0, help="sandbox port (default: a free one)")
     p.add_argument("--no-receipts", dest="receipts", action="store_false")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--sandbox", help=argparse.SUPPRESS)

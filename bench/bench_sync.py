@@ -15,23 +15,17 @@ the sandbox received (POST/PUT/DELETE other than searches). See bench/README.md.
 
 import argparse
 import json
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from sandbox_process import start_sandbox
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DB = "pleo_bench_sync"
 KINDS = ("tags", "tax_codes", "accounts", "vendors")
 MARKER = "pleo_bench_sync.filled"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def http_json(url, method="GET", body=None):
@@ -41,32 +35,6 @@ def http_json(url, method="GET", body=None):
     with urllib.request.urlopen(req, timeout=120) as resp:
         raw = resp.read()
     return json.loads(raw) if raw else {}
-
-
-def start_sandbox(port):
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pleo_sandbox",
-            "--port",
-            str(port),
-            "--seed",
-            "none",
-            "--rate-limit",
-            "0",
-        ],
-        cwd=REPO,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            http_json(f"{url}/_sandbox")
-            return proc, url
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("sandbox did not start")
 
 
 def write_calls(url):
@@ -269,7 +237,7 @@ def main(argv=None):
         url = args.sandbox_url.rstrip("/")
         http_json(f"{url}/_sandbox/reset", method="POST", body={"seed": "none"})
     else:
-        proc, url = start_sandbox(free_port())
+        proc, url = start_sandbox()
     try:
         registry = odoo.modules.registry.Registry(args.db)
         with registry.cursor() as cr:

@@ -8,6 +8,8 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..pleo import enums
+
 _logger = logging.getLogger(__name__)
 
 JOB_STATES = [
@@ -25,49 +27,8 @@ ITEM_STATES = [
     ("failed", "Failed"),
     ("abandoned", "Abandoned"),
 ]
-JOB_FAILURE_TYPES = [
-    (v, v)
-    for v in (
-        "invalid_configuration",
-        "missing_configuration",
-        "authentication_failure",
-        "accounting_system_authentication_failure",
-        "pleo_rate_limit",
-        "accounting_system_rate_limit",
-        "service_unreachable",
-        "accounting_system_unreachable",
-        "validation_failure",
-        "authorization_failure",
-        "integration_unusable",
-        "job_expired",
-        "service_timeout",
-        "accounting_system_timeout",
-        "canceled_by_user",
-    )
-]
-ITEM_FAILURE_TYPES = [
-    (v, v)
-    for v in (
-        "receipt_upload_failure",
-        "receipt_download_failure",
-        "receipt_file_size_limit_exceeded",
-        "receipt_conversion_failure",
-        "unexpected_failure",
-        "invalid_configuration",
-        "missing_configuration",
-        "accounting_system_authentication_failure",
-        "accounting_system_rate_limit",
-        "accounting_system_unreachable",
-        "validation_failure",
-        "accounting_system_validation_failure",
-        "authorization_failure",
-        "accounting_system_timeout",
-        "vendor_unknown",
-        "account_unknown",
-        "tax_code_unknown",
-        "tag_unknown",
-    )
-]
+JOB_FAILURE_TYPES = [(v, v) for v in enums.JOB_FAILURE_TYPES]
+ITEM_FAILURE_TYPES = [(v, v) for v in enums.ITEM_FAILURE_TYPES]
 
 
 class PleoExportJob(models.Model):
