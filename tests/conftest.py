@@ -14,10 +14,13 @@ import sys
 from pathlib import Path
 
 import pytest
+import requests
 
 ROOT = str(Path(__file__).resolve().parent.parent)
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
+
+from pleo_sandbox import SandboxServer  # noqa: E402  (needs ROOT on sys.path)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -28,3 +31,25 @@ def load_registry():
 @pytest.fixture(scope="module", autouse=True)
 def enable_odoo_test_flag():
     yield
+
+
+@pytest.fixture
+def sandbox_seed():
+    """Seed of the `srv` sandbox; a test module overrides it by name."""
+    return "small"
+
+
+@pytest.fixture
+def srv(sandbox_seed):
+    """A Pleo sandbox on a free loopback port."""
+    with SandboxServer(port=0, seed=sandbox_seed) as server:
+        yield server
+
+
+@pytest.fixture
+def http(srv):
+    """A requests session authenticated with the sandbox's API key."""
+    session = requests.Session()
+    session.auth = (srv.api_key, "")
+    yield session
+    session.close()

@@ -5,8 +5,6 @@ import re
 import pytest
 import requests
 
-from pleo_sandbox import SandboxServer
-
 GENERIC_COA_CODES = {
     "600000",
     "611000",
@@ -31,17 +29,8 @@ ITEM_FIELDS = {
 
 
 @pytest.fixture
-def srv():
-    with SandboxServer(port=0, seed="demo") as server:
-        yield server
-
-
-@pytest.fixture
-def http(srv):
-    session = requests.Session()
-    session.auth = (srv.api_key, "")
-    yield session
-    session.close()
+def sandbox_seed():
+    return "demo"
 
 
 def pages(http, url, **params):

@@ -8,20 +8,6 @@ import requests
 from pleo_sandbox import SandboxServer
 
 
-@pytest.fixture
-def srv():
-    with SandboxServer(port=0, seed="small") as server:
-        yield server
-
-
-@pytest.fixture
-def http(srv):
-    session = requests.Session()
-    session.auth = (srv.api_key, "")
-    yield session
-    session.close()
-
-
 def fault(srv, **spec):
     response = requests.post(srv.url + "/_sandbox/faults", json=spec)
     assert response.status_code == 201, response.text

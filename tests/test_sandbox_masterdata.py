@@ -4,21 +4,10 @@ installations and companies store what is pushed and answer like Pleo."""
 import pytest
 import requests
 
-from pleo_sandbox import SandboxServer
-
 
 @pytest.fixture
-def srv():
-    with SandboxServer(port=0, seed="none") as server:
-        yield server
-
-
-@pytest.fixture
-def http(srv):
-    session = requests.Session()
-    session.auth = (srv.api_key, "")
-    yield session
-    session.close()
+def sandbox_seed():
+    return "none"
 
 
 def all_pages(http, method, url, body=None, **params):

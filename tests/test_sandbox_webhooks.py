@@ -8,8 +8,6 @@ import pytest
 import requests
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from pleo_sandbox import SandboxServer
-
 
 class Receiver:
     """A loopback endpoint recording deliveries and answering `status`."""
@@ -47,20 +45,6 @@ def receiver():
     r = Receiver()
     yield r
     r.close()
-
-
-@pytest.fixture
-def srv():
-    with SandboxServer(port=0, seed="small") as server:
-        yield server
-
-
-@pytest.fixture
-def http(srv):
-    session = requests.Session()
-    session.auth = (srv.api_key, "")
-    yield session
-    session.close()
 
 
 def subscribe(srv, http, url, events, **extra):
