@@ -388,7 +388,7 @@ def main():
     p.add_argument("--db-user", default=os.environ.get("PGUSER", "root"))
     p.add_argument("--n", type=int, action="append", help="items (repeatable)")
     p.add_argument("--fresh", action="store_true", help="drop and reinstall the DB")
-    p.add_argument("--port", type=int, default=0, help="sandbox port (default: a free one)")
+    p.add_argument("--port", type=int, default=0, help="sandbox port (default: free)")
     p.add_argument("--no-receipts", dest="receipts", action="store_false")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--sandbox", help=argparse.SUPPRESS)

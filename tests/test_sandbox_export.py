@@ -61,7 +61,7 @@ def test_full_export_lifecycle(srv, http):
     assert len(jobs) == 2
     assert jobs[0]["createdAt"] < jobs[1]["createdAt"]  # oldest first
     job = jobs[0]
-    assert job["numberOfItems"] == 14
+    assert job["numberOfItems"] == 15
     assert job["expiresIn"] == 3600
     job_url = f"{srv.url}/v3/export-jobs/{job['id']}"
 
@@ -75,14 +75,14 @@ def test_full_export_lifecycle(srv, http):
 
     # Control layer, then data layer, both paged with cursors.
     control = [i for p in pages(http, job_url + "/items", limit=5) for i in p["data"]]
-    assert len(control) == 14
+    assert len(control) == 15
     assert {i["status"] for i in control} == {"pending"}
     data_pages = list(
         pages(http, srv.url + "/v3/export-items", job_id=job["id"], limit=4)
     )
-    assert [len(p["data"]) for p in data_pages] == [4, 4, 4, 2]
+    assert [len(p["data"]) for p in data_pages] == [4, 4, 4, 3]
     first = data_pages[0]["pagination"]
-    assert first["total"] == 14 and first["hasPreviousPage"] is False
+    assert first["total"] == 15 and first["hasPreviousPage"] is False
     assert re.match(r"^[A-Z2-7=~]+$", first["endCursor"])
     items = [i for p in data_pages for i in p["data"]]
     assert [i["accountingEntryId"] for i in items] == [
@@ -117,7 +117,7 @@ def test_full_export_lifecycle(srv, http):
     second = http.put(
         items_url, json=[*updates[10:], {**unknown, "status": "successful"}]
     ).json()
-    assert len(second["data"]) == 4
+    assert len(second["data"]) == 5
     assert second["errors"] == [
         {
             **unknown,
@@ -142,7 +142,7 @@ def test_full_export_lifecycle(srv, http):
     assert late.json()["type"] == "EXPORT_JOB_STATUS_UNPROCESSABLE"
 
     reported = requests.get(f"{srv.url}/_sandbox/jobs/{job['id']}/reported").json()
-    assert reported["counts"]["successful"] == 13
+    assert reported["counts"]["successful"] == 14
     assert reported["data"][0]["externalId"] == "account.move,0"
     assert reported["data"][0]["updates"] == 1
 

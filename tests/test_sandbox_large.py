@@ -64,7 +64,7 @@ def test_large_job_items_in_later_cycles_differ():
         items = http.get(
             srv.url + "/v3/export-items", params={"job_id": job["id"], "limit": 100}
         ).json()["data"]
-        kinds = 14
+        kinds = 15
         first, later = items[0], items[kinds]
         assert first["type"] == later["type"]
         assert first["amount"] != later["amount"]

@@ -210,14 +210,9 @@ class PleoConnection(models.Model):
         for bill, settlement in zip(bills, settlements, strict=True):
             bill.pleo_settlement_move_id = settlement
         if self.export_posting == "posted":
-            settlements.action_post()
-            for bill, settlement in zip(bills, settlements, strict=True):
-                term = bill.line_ids.filtered(
-                    lambda x: x.display_type == "payment_term"
-                )
-                (term + settlement.line_ids).filtered(
-                    lambda x, a=term.account_id: x.account_id in a
-                ).reconcile()
+            # Draft mode: the same happens when a user posts the bill
+            # (account_move_pleo_payment.py).
+            bills._pleo_post_wallet_payment()
 
     def _pleo_export_prepare(self, payload, ctx):
         """Move values for one item, with its accounting date decided."""

@@ -1,0 +1,64 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Level 1: a Pleo vendor bill's wallet payment follows the bill when posted.
+
+The export books an accounts payable item as a vendor bill plus a wallet payment
+entry (``pleo_settlement_move_id``). With the connection's posting set to draft
+both stay draft; when an accountant posts the bill later, its wallet payment is
+posted and reconciled with it here, by the very method the "posted" mode uses.
+Resetting the bill to draft keeps Odoo's standard behaviour (it unreconciles).
+"""
+
+from odoo import _, models
+from odoo.exceptions import UserError, ValidationError
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"  # pylint: disable=consider-merging-classes-inherited
+
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        # Only the moves really posted: with soft=True, future-dated ones wait.
+        bills = posted.filtered(
+            lambda m: (
+                m.pleo_settlement_move_id
+                and m.pleo_settlement_move_id.state != "cancel"
+            )
+        )
+        if bills:
+            bills._pleo_post_wallet_payment()
+        return posted
+
+    def _pleo_post_wallet_payment(self):
+        """Post each bill's Pleo wallet payment entry (if still draft) and reconcile
+        their payable lines, so the bill is paid and not left open.
+
+        Used by the export in "posted" mode and when a user posts a draft bill.
+        If the payment entry cannot be posted, a UserError is raised on purpose,
+        which also undoes the bill's posting: a posted but open Pleo bill would
+        look unpaid and could be paid a second time, while the wallet already
+        paid it. The user fixes the cause (e.g. the wallet journal) and posts again.
+        """
+        for bill in self:
+            settlement = bill.pleo_settlement_move_id
+            if settlement.state == "draft":
+                try:
+                    settlement.action_post()
+                except (UserError, ValidationError) as exc:
+                    raise UserError(
+                        _(
+                            "The bill %(bill)s was paid from the Pleo wallet, but "
+                            "its wallet payment entry %(payment)s could not be "
+                            "posted, so the bill is not posted either: %(error)s",
+                            bill=bill.display_name,
+                            payment=settlement.display_name,
+                            error=exc.args[0] if exc.args else exc,
+                        )
+                    ) from exc
+            if settlement.state != "posted":
+                continue
+            term = bill.line_ids.filtered(lambda x: x.display_type == "payment_term")
+            lines = (term + settlement.line_ids).filtered(
+                lambda x, a=term.account_id: x.account_id in a and not x.reconciled
+            )
+            if lines & term and lines - term:
+                lines.reconcile()
