@@ -92,7 +92,7 @@ class PleoConnection(models.Model):
                     "Pleo could not be reached (%s). The job resumes on the next run.",
                     exc,
                 )
-                self._pleo_export_attention(_("Pleo export interrupted"), message)
+                self._pleo_notify_failure(_("Pleo export interrupted"), message)
                 self._pleo_export_job_note(seen, message)
             finally:
                 if client is not None:
@@ -100,13 +100,6 @@ class PleoConnection(models.Model):
             self.export_last_run = fields.Datetime.now()
             self._pleo_export_commit()
             return handled
-
-    def _pleo_export_attention(self, summary, message):
-        """Job-level failure: the connection needs attention, people are told."""
-        if hasattr(self, "_pleo_notify_failure"):
-            self._pleo_notify_failure(summary, message)
-        else:
-            self.write({"state": "attention", "last_error": message})
 
     def _pleo_export_mirror_stale(self, client, seen):
         """Local jobs still open that Pleo closed meanwhile (expired, failed by a
@@ -247,7 +240,7 @@ class PleoConnection(models.Model):
                 }
             )
             job.message_post(body=_("Export failed: %s", reason))
-            self._pleo_export_attention(_("Pleo export job failed"), reason)
+            self._pleo_notify_failure(_("Pleo export job failed"), reason)
             self._pleo_export_commit()
             return
 

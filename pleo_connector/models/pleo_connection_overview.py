@@ -38,16 +38,13 @@ class PleoConnection(models.Model):
     # Counting
     # ------------------------------------------------------------------
     def _pleo_model(self, key):
-        name = QUEUE_MODELS[key]
-        if name not in self.env or "connection_id" not in self.env[name]._fields:
-            return None
-        return self.env[name]
+        return self.env[QUEUE_MODELS[key]]
 
     def _pleo_counts_by_state(self, key):
         """{connection id: {state: count}} for one of the queue/sync models."""
         Model = self._pleo_model(key)
         result = {conn.id: {} for conn in self}
-        if Model is None or not self.ids:
+        if not self.ids:
             return result
         groupby = ["connection_id"]
         has_state = "state" in Model._fields
@@ -64,7 +61,7 @@ class PleoConnection(models.Model):
 
     def _pleo_state_labels(self, key):
         Model = self._pleo_model(key)
-        if Model is None or "state" not in Model._fields:
+        if "state" not in Model._fields:
             return {}
         return dict(Model._fields["state"]._description_selection(self.env))
 
@@ -86,7 +83,7 @@ class PleoConnection(models.Model):
 
     def _pleo_last_errors(self, key, limit=LIST_LIMIT):
         Model = self._pleo_model(key)
-        if Model is None or "state" not in Model._fields:
+        if "state" not in Model._fields:
             return []
         field = next((f for f in ERROR_FIELDS if f in Model._fields), None)
         records = Model.search(
@@ -234,8 +231,6 @@ class PleoConnection(models.Model):
             ("log", logs, _("Sync runs")),
         ]
         for key, counts, title in sections:
-            if self._pleo_model(key) is None:
-                continue
             rows = self._pleo_state_rows(key, counts)
             parts.append(Markup("<h3>%s</h3>") % title)
             if rows:
@@ -288,8 +283,6 @@ class PleoConnection(models.Model):
     def _pleo_open(self, key, xmlid, extra_domain=None, name=None):
         self.ensure_one()
         Model = self._pleo_model(key)
-        if Model is None:
-            return False
         action = (
             self.env["ir.actions.act_window"]._for_xml_id(xmlid)
             if (self.env.ref(xmlid, raise_if_not_found=False))
