@@ -314,12 +314,22 @@ def main():
                 cr.commit()
         if connection._pleo_activate_installation():
             say("   installation activated in Pleo")
+        connection.action_pleo_register_webhooks()
+        say(f"   webhooks registered: Pleo calls {connection._pleo_webhook_url()}")
         cr.commit()
         say("-- level 1: import the pending export jobs")
         run_step(env, connection, "Export jobs -> Odoo entries", EXPORT_METHODS)
         cr.commit()
         report(env, connection)
         cr.commit()
+        say(
+            "-- try level 4's webhook once Odoo runs: a vendor created in Pleo "
+            "becomes a partner\n"
+            f"   curl -X POST {args.sandbox_url}/_sandbox/vendors "
+            "-H 'Content-Type: application/json' "
+            """-d '{"name": "Nordlys Catering ApS", "country": "DK", """
+            """"defaultCurrency": "DKK"}'"""
+        )
 
 
 if __name__ == "__main__":
