@@ -12,3 +12,4 @@ from . import test_sync_responses
 from . import test_export_mocked
 from . import test_webhook_subscription
 from . import test_export_ap_draft
+from . import test_token_refresh_concurrency
