@@ -54,6 +54,17 @@ TAX_CODES = [
     ("VAT20", "UK VAT 20%", 0.2, "inclusive", None, None),
     ("RC-EU", "EU reverse charge 25%", 0.25, "reverse", "131000", "251000"),
 ]
+# Every account code the seeded items name: categories, contra accounts and the
+# reverse-charge tax accounts. An Odoo that books them needs each of these.
+ACCOUNT_CODES = (
+    *(code for code, _name, _contra in ACCOUNTS),
+    *(
+        acc
+        for *_head, ingoing, outgoing in TAX_CODES
+        for acc in (ingoing, outgoing)
+        if acc
+    ),
+)
 TAG_GROUPS = [
     # code, name, tags
     (

@@ -18,25 +18,7 @@ from pleo_connector.services.export_mapping import (
 )
 from pleo_sandbox import seed
 
-ACCOUNT_IDS = {
-    code: n
-    for n, code in enumerate(
-        [
-            "600000",
-            "611000",
-            "612000",
-            "620000",
-            "961000",
-            "962000",
-            "230000",
-            "101401",
-            "201100",
-            "131000",
-            "251000",
-        ],
-        start=1,
-    )
-}
+ACCOUNT_IDS = {code: n for n, code in enumerate(seed.ACCOUNT_CODES, start=1)}
 WALLET, OOP, PAYABLE, JOURNAL, PURCHASE = 201100, 230000, 211000, 7, 8
 
 

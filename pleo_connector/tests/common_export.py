@@ -9,10 +9,10 @@ from odoo import Command
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 try:
-    from pleo_sandbox import SandboxServer
+    from pleo_sandbox import SandboxServer, seed
 except ImportError:  # repository not pip-installed: the sandbox sits beside the addon
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    from pleo_sandbox import SandboxServer
+    from pleo_sandbox import SandboxServer, seed
 
 
 class PleoExportCase(AccountTestInvoicingCommon):
@@ -34,30 +34,20 @@ class PleoExportCase(AccountTestInvoicingCommon):
         cls.sandbox = SandboxServer(port=0, seed="none", rate_limit=100000)
         cls.sandbox.start()
         cls.addClassCleanup(cls.sandbox.stop)
-        cls.acc = {
-            code: cls.env["account.account"]
+        codes = (*seed.ACCOUNT_CODES, "211000")  # and the payable account
+        accounts = (
+            cls.env["account.account"]
             .with_company(cls.company)
             .search(
                 [
                     *cls.env["account.account"]._check_company_domain(cls.company),
-                    ("code", "=", code),
-                ],
-                limit=1,
+                    ("code", "in", codes),
+                ]
             )
-            for code in (
-                "600000",
-                "611000",
-                "612000",
-                "620000",
-                "961000",
-                "962000",
-                "230000",
-                "101401",
-                "201100",
-                "131000",
-                "251000",
-                "211000",
-            )
+        )
+        by_code = {account.code: account for account in accounts}
+        cls.acc = {
+            code: by_code.get(code, cls.env["account.account"]) for code in codes
         }
         missing = [c for c, a in cls.acc.items() if not a]
         assert not missing, f"generic chart lacks {missing}"
