@@ -7,7 +7,7 @@ import time
 from contextlib import contextmanager
 
 from odoo import _, api, fields, models, modules, tools
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..pleo import (
     ApiKeyAuth,
@@ -16,7 +16,9 @@ from ..pleo import (
     PleoOAuth,
     environment_for,
     errors,
+    is_loopback_url,
 )
+from .pleo_access import PLEO_MANAGER, SYSTEM, check_pleo_access
 
 _logger = logging.getLogger(__name__)
 
@@ -30,6 +32,25 @@ TOKEN_COLUMNS = {
     "refresh_token": "refresh_token",
     "token_expires_at": "expires_at",
 }
+
+# System parameter an administrator switches on to allow a custom URL that is
+# not this machine (a sandbox elsewhere); production and staging are fixed.
+ALLOW_REMOTE_URL_PARAM = "pleo_connector.allow_remote_custom_url"
+# Fields that choose where the connection points.
+PLACE_FIELDS = ("environment", "custom_url")
+# Credentials and identities issued by one place: forgotten when it changes.
+PLACE_BOUND_VALS = {
+    "api_key": False,
+    "client_secret": False,
+    "oauth_code_verifier": False,
+    "webhook_secret": False,
+    "webhook_subscription_id": False,
+    "pleo_company_id": False,
+    "pleo_company_name": False,
+    "state": "draft",
+}
+# What a revoked authorisation leaves in the token row.
+REVOKED_TOKEN_VALS = {"access_token": False, "refresh_token": False, "expires_at": 0}
 
 LEVELS = [
     ("1", "1 - Export"),
@@ -183,6 +204,12 @@ class PleoConnection(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if any(
+            vals.get("custom_url")
+            or vals.get("environment", "production") != "production"
+            for vals in vals_list
+        ):
+            check_pleo_access(self, SYSTEM, "create")
         token_vals_list = [self._pop_token_vals(vals) for vals in vals_list]
         records = super().create(vals_list)
         for record, token_vals in zip(records, token_vals_list, strict=True):
@@ -192,11 +219,74 @@ class PleoConnection(models.Model):
 
     def write(self, vals):
         vals = dict(vals)
+        moved = self._pleo_moving(vals)
+        if moved:
+            check_pleo_access(moved, SYSTEM, "write")
         token_vals = self._pop_token_vals(vals)
         result = super().write(vals) if vals else True
         if token_vals:
             self._write_token_vals(token_vals)
+        for conn in moved:
+            conn._pleo_forget_place(keep=vals)
         return result
+
+    # ------------------------------------------------------------------
+    # Where the connection points: credentials are bound to it
+    # ------------------------------------------------------------------
+    def _pleo_moving(self, vals):
+        """The connections of self that `vals` points somewhere else."""
+        if not any(name in vals for name in PLACE_FIELDS):
+            return self.browse()
+        return self.filtered(
+            lambda c: any(
+                name in vals and (vals[name] or False) != (c[name] or False)
+                for name in PLACE_FIELDS
+            )
+        )
+
+    def _pleo_forget_place(self, keep=()):
+        """Forget what the previous place issued (tokens, key, secrets) but
+        what the same write gave anew (`keep`): they belong to the new place."""
+        self.ensure_one()
+        forget = {k: v for k, v in PLACE_BOUND_VALS.items() if k not in keep}
+        self.sudo().write(forget)
+        self._pleo_set_tokens(dict(REVOKED_TOKEN_VALS, revoked_reason=False))
+        self.message_post(
+            body=_(
+                "The connection now points to another Pleo: its stored "
+                "authorisation, API key, client secret and webhook secret were "
+                "forgotten. Connect to Pleo again."
+            )
+        )
+
+    @api.constrains("environment", "custom_url")
+    def _check_pleo_place(self):
+        for conn in self:
+            conn._pleo_check_place()
+
+    def _pleo_check_place(self):
+        """A custom URL is this machine, unless an administrator allowed others."""
+        self.ensure_one()
+        if self.environment != "custom":
+            return
+        try:
+            loopback = is_loopback_url(self.custom_url)
+        except ValueError as exc:
+            raise ValidationError(
+                _("The custom URL must be an http(s) URL: %s", exc)
+            ) from exc
+        allowed = (
+            self.env["ir.config_parameter"].sudo().get_param(ALLOW_REMOTE_URL_PARAM)
+        )
+        if not loopback and str(allowed).lower() not in ("1", "true"):
+            raise ValidationError(
+                _(
+                    "A custom URL must be on this machine (localhost or 127.0.0.1), "
+                    "e.g. the bundled sandbox. To use a sandbox elsewhere, an "
+                    "administrator sets the system parameter %s to True.",
+                    ALLOW_REMOTE_URL_PARAM,
+                )
+            )
 
     # ------------------------------------------------------------------
     # Levels
@@ -212,36 +302,61 @@ class PleoConnection(models.Model):
         self.ensure_one()
         if self.environment == "custom" and not self.custom_url:
             raise UserError(_("Set the custom URL of connection %s.", self.name))
+        # Checked again at use: the system parameter may have been switched off.
+        self._pleo_check_place()
         return environment_for(self.environment, self.custom_url)
 
     def _pleo_redirect_uri(self):
         base_url = self.get_base_url()
         return f"{base_url}/pleo/oauth/callback"
 
-    def _pleo_oauth(self):
+    def _pleo_secret(self, name):
+        """One secret of this connection, for a caller already checked.
+
+        Read through sudo() and dropped from the record cache at once: a cached
+        copy would be returned to a later unprivileged read without its check.
+        """
         self.ensure_one()
-        sudo = self.sudo()
-        if not sudo.client_id or not sudo.client_secret:
+        value = self.sudo()[name]
+        self.invalidate_recordset([name])
+        return value
+
+    def _pleo_oauth(self):
+        """The OAuth client; it carries the client secret, so only the
+        superuser (token refresh, cron) and administrators get it."""
+        self.ensure_one()
+        if not self.env.su:
+            check_pleo_access(self, SYSTEM)
+        client_id = self._pleo_secret("client_id")
+        client_secret = self._pleo_secret("client_secret")
+        if not client_id or not client_secret:
             raise UserError(
                 _("Enter the OAuth client ID and secret of connection %s.", self.name)
             )
         return PleoOAuth(
-            sudo.client_id,
-            sudo.client_secret,
+            client_id,
+            client_secret,
             self._pleo_environment(),
             self._pleo_redirect_uri(),
         )
 
     def _pleo_client(self):
-        """A Pleo API client authenticated for this connection."""
+        """A Pleo API client authenticated for this connection.
+
+        Every request to Pleo starts here, so the caller's right to spend the
+        connection's credentials is checked here, before a secret is read.
+        """
         self.ensure_one()
-        sudo = self.sudo()
-        if sudo.auth_method == "api_key":
-            if not sudo.api_key:
+        check_pleo_access(self, PLEO_MANAGER)
+        if self.auth_method == "api_key":
+            api_key = self._pleo_secret("api_key")
+            if not api_key:
                 raise UserError(_("Enter the API key of connection %s.", self.name))
-            auth = ApiKeyAuth(sudo.api_key)
+            auth = ApiKeyAuth(api_key)
         else:
-            if not sudo.refresh_token and not sudo.access_token:
+            if not self._pleo_secret("refresh_token") and not self._pleo_secret(
+                "access_token"
+            ):
                 raise UserError(
                     _(
                         "Connection %s is not authorised: use Connect to Pleo.",
@@ -258,6 +373,14 @@ class PleoConnection(models.Model):
             company_id=self.pleo_company_id or None,
             requests_per_minute=self.requests_per_minute,
         )
+
+    def _pleo_set_tokens(self, token_vals):
+        """Write the token row in the token transaction, the only one that
+        ever writes it after creation (see _pleo_token_env)."""
+        self.ensure_one()
+        with self._pleo_token_env() as env:
+            env["pleo.connection"].sudo().browse(self.id)._write_token_vals(token_vals)
+        self.invalidate_recordset(list(TOKEN_COLUMNS))
 
     @contextmanager
     def _pleo_token_env(self):
@@ -290,12 +413,13 @@ class PleoConnection(models.Model):
     def _pleo_access_token(self, force_refresh=False):
         """A valid access token, refreshed under the token lock when needed."""
         self.ensure_one()
-        sudo = self.sudo()
-        stale = sudo.access_token
+        check_pleo_access(self, PLEO_MANAGER)
+        stale = self._pleo_secret("access_token")
         if (
             stale
             and not force_refresh
-            and sudo.token_expires_at - TOKEN_EXPIRY_MARGIN > time.time()
+            and self._pleo_secret("token_expires_at") - TOKEN_EXPIRY_MARGIN
+            > time.time()
         ):
             return stale
         revoked = None
@@ -310,47 +434,61 @@ class PleoConnection(models.Model):
             try:
                 if not conn.refresh_token:
                     raise errors.PleoTokenRevoked("No refresh token is stored.")
-                token = self._pleo_oauth().refresh(conn.refresh_token)
+                token = conn._pleo_oauth().refresh(conn.refresh_token)
             except errors.PleoTokenRevoked as exc:
-                # Recorded inside the token transaction, which commits: the
-                # state survives whatever the caller does with the exception.
-                conn._pleo_lose_authorisation(str(exc))
+                # Only the token row is written here, and committed: the
+                # caller's transaction may hold the connection row, and records
+                # the lost authorisation there itself.
+                conn._write_token_vals(
+                    dict(REVOKED_TOKEN_VALS, revoked_reason=str(exc))
+                )
                 revoked = exc
             else:
                 conn._pleo_store_token(token)
         self.invalidate_recordset()
         if revoked:
+            self._pleo_lose_authorisation(str(revoked))
             raise revoked
         return token["access_token"]
 
-    def _pleo_store_token(self, token):
+    def _pleo_token_vals(self, token):
+        """Token-row values of an OAuth token answer; a new pair clears any
+        earlier revocation."""
         self.ensure_one()
         expires_at = token.get("expires_at") or time.time() + int(
             token.get("expires_in") or 0
         )
-        self.sudo().write(
-            {
-                "access_token": token["access_token"],
-                "refresh_token": token.get("refresh_token")
-                or self.sudo().refresh_token,
-                "token_expires_at": int(expires_at),
-            }
-        )
+        return {
+            "access_token": token["access_token"],
+            "refresh_token": token.get("refresh_token")
+            or self._pleo_secret("refresh_token"),
+            "expires_at": int(expires_at),
+            "revoked_reason": False,
+        }
+
+    def _pleo_store_token(self, token):
+        """Store a refreshed pair; called inside the token transaction."""
+        vals = self._pleo_token_vals(token)
+        self.sudo()._write_token_vals(vals)
         _logger.info(
             "Pleo connection %s: access token stored, valid %ss",
             self.id,
-            int(expires_at - time.time()),
+            int(vals["expires_at"] - time.time()),
         )
 
     def _pleo_lose_authorisation(self, reason):
-        """Stop using the connection until a person authorises it again."""
+        """Stop using the connection until a person authorises it again.
+
+        Writes the connection row only, never the token row (the token
+        transaction cleared it), so it can run in the caller's transaction.
+        Returns False when the loss was already recorded.
+        """
         self.ensure_one()
+        if self.state == "reauth":
+            return False
         self.sudo().write(
             {
                 "state": "reauth",
-                "access_token": False,
-                "refresh_token": False,
-                "token_expires_at": 0,
                 "last_error": _(
                     "Pleo refused the stored authorisation (%s). Use Connect to "
                     "Pleo to authorise again.",
@@ -358,6 +496,7 @@ class PleoConnection(models.Model):
                 ),
             }
         )
+        return True
 
     def _pleo_usable(self):
         """Connections the crons may call: authorised and active."""
@@ -367,7 +506,19 @@ class PleoConnection(models.Model):
 
     @api.model
     def _pleo_connections_for_cron(self):
+        self._pleo_record_revocations()
         return self.search([("state", "in", ("connected", "attention"))])
+
+    @api.model
+    def _pleo_record_revocations(self):
+        """Record a revocation whose caller rolled back before it could."""
+        rows = (
+            self.env["pleo.connection.token"]
+            .sudo()
+            .search([("revoked_reason", "!=", False)])
+        )
+        for row in rows.filtered(lambda r: r.connection_id.state != "reauth"):
+            row.connection_id._pleo_lose_authorisation(row.revoked_reason)
 
     # ------------------------------------------------------------------
     # Webhooks: the controller verifies, this dispatches.

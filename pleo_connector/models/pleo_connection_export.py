@@ -18,6 +18,8 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .pleo_access import PLEO_MANAGER, pleo_requires
+
 _logger = logging.getLogger(__name__)
 
 # Key of the session advisory lock: one export worker per connection.
@@ -132,6 +134,7 @@ class PleoConnection(models.Model):
             )
         return journal
 
+    @pleo_requires(PLEO_MANAGER, "write")
     def action_pleo_create_export_journal(self):
         for connection in self:
             connection.export_journal_id = connection._pleo_export_journal()
@@ -151,6 +154,7 @@ class PleoConnection(models.Model):
                 _logger.exception("Pleo export of connection %s failed", connection.id)
                 self.env.cr.rollback()
 
+    @pleo_requires(PLEO_MANAGER, "write")
     def action_pleo_export_sync_now(self):
         done = 0
         for connection in self:

@@ -5,6 +5,8 @@ from markupsafe import Markup, escape
 
 from odoo import _, fields, models
 
+from .pleo_access import PLEO_USER, pleo_requires
+
 # (model, what it is, field holding the error text candidates, failed states)
 QUEUE_MODELS = {
     "job": "pleo.export.job",
@@ -297,12 +299,15 @@ class PleoConnection(models.Model):
         action["context"] = {"default_connection_id": self.id}
         return action
 
+    @pleo_requires(PLEO_USER, "read")
     def action_pleo_open_export_jobs(self):
         return self._pleo_open("job", "pleo_connector.pleo_export_job_action")
 
+    @pleo_requires(PLEO_USER, "read")
     def action_pleo_open_export_items(self):
         return self._pleo_open("item", "pleo_connector.pleo_export_item_action")
 
+    @pleo_requires(PLEO_USER, "read")
     def action_pleo_open_failed_items(self):
         return self._pleo_open(
             "item",
@@ -310,6 +315,7 @@ class PleoConnection(models.Model):
             [("state", "in", FAILED_STATES)],
         )
 
+    @pleo_requires(PLEO_USER, "read")
     def action_pleo_open_moves(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -324,8 +330,10 @@ class PleoConnection(models.Model):
         )
         return action
 
+    @pleo_requires(PLEO_USER, "read")
     def action_pleo_open_bindings(self):
         return self._pleo_open("binding", "pleo_connector.pleo_binding_action")
 
+    @pleo_requires(PLEO_USER, "read")
     def action_pleo_open_sync_logs(self):
         return self._pleo_open("log", "pleo_connector.pleo_sync_log_action")

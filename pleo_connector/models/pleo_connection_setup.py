@@ -8,12 +8,19 @@ import logging
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.http import request
 from odoo.tools import consteq, html_escape
 from odoo.tools.misc import hmac
 
 from ..pleo import BearerTokenAuth, PleoClient, PleoOAuth, errors
+from .pleo_access import (
+    PLEO_MANAGER,
+    PLEO_USER,
+    SYSTEM,
+    check_pleo_access,
+    pleo_requires,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -59,16 +66,10 @@ class PleoConnection(models.Model):
         self.ensure_one()
         return json.dumps({"id": self.id, "csrf": self._pleo_oauth_csrf_token()})
 
-    def _pleo_check_system(self):
-        if not self.env.is_system():
-            raise AccessError(
-                _("Only administrators can change the authorisation of Pleo.")
-            )
-
+    @pleo_requires(SYSTEM, "write")
     def action_pleo_oauth_start(self):
         """Send the browser to Pleo's consent page (authorization code + PKCE)."""
         self.ensure_one()
-        self._pleo_check_system()
         if self.auth_method != "oauth":
             raise UserError(_("This connection uses an API key, not OAuth."))
         oauth = self._pleo_oauth()
@@ -89,7 +90,7 @@ class PleoConnection(models.Model):
         refused before anything reaches Pleo.
         """
         self.ensure_one()
-        self._pleo_check_system()
+        check_pleo_access(self, SYSTEM, "write")
         sudo = self.sudo()
         verifier = sudo.oauth_code_verifier
         if not verifier:
@@ -105,7 +106,7 @@ class PleoConnection(models.Model):
         except errors.PleoError as exc:
             self._pleo_setup_failed(_("Pleo refused the authorisation: %s", exc))
             raise UserError(_("Pleo refused the authorisation: %s", exc)) from exc
-        self._pleo_store_token(token)
+        self._pleo_set_tokens(self._pleo_token_vals(token))
         self.message_post(body=_("Authorised with Pleo (OAuth 2.0)."))
         # The new token is used as it is: the refresh path locks the row from a
         # second transaction, which would wait on this one's uncommitted writes.
@@ -189,6 +190,7 @@ class PleoConnection(models.Model):
         )
         return name
 
+    @pleo_requires(PLEO_MANAGER, "write")
     def action_pleo_test_connection(self):
         self.ensure_one()
         name = self._pleo_test_connection()
@@ -223,9 +225,9 @@ class PleoConnection(models.Model):
         self.message_post(body=_("Installation activated in Pleo."))
         return True
 
+    @pleo_requires(SYSTEM, "write")
     def action_pleo_disconnect(self):
         """Revoke every token in Pleo (delete the installation) and forget them."""
-        self._pleo_check_system()
         for conn in self:
             revoked = _("Pleo revoked the authorisation.")
             if conn.state != "draft":
@@ -320,6 +322,7 @@ class PleoConnection(models.Model):
             if activities:
                 activities.action_feedback(feedback=feedback or _("Resolved"))
 
+    @pleo_requires(PLEO_USER, "read")
     def action_pleo_mark_resolved(self):
         """The accountant has dealt with the problem: back to Connected."""
         for conn in self:
@@ -330,6 +333,8 @@ class PleoConnection(models.Model):
 
     def _pleo_lose_authorisation(self, reason):
         res = super()._pleo_lose_authorisation(reason)
+        if not res:
+            return res
         self._pleo_notify_failure(
             _("Pleo authorisation lost: connect to Pleo again"),
             _(
@@ -345,6 +350,7 @@ class PleoConnection(models.Model):
     # ------------------------------------------------------------------
     # Setup wizard
     # ------------------------------------------------------------------
+    @pleo_requires(PLEO_MANAGER, "write")
     def action_pleo_open_setup(self):
         self.ensure_one()
         return self.env["pleo.setup.wizard"]._pleo_action_open(self)

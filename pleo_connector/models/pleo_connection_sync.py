@@ -22,6 +22,7 @@ from odoo import _, api, fields, models, modules, tools
 from odoo.exceptions import UserError, ValidationError
 
 from ..pleo import errors
+from .pleo_access import PLEO_MANAGER, pleo_requires
 
 _logger = logging.getLogger(__name__)
 
@@ -139,16 +140,20 @@ class PleoConnection(models.Model):
     # ------------------------------------------------------------------
     # Entry points: buttons and crons
     # ------------------------------------------------------------------
+    @pleo_requires(PLEO_MANAGER, "write")
     def action_sync_tags(self):
         return self._pleo_sync_button("2", ["tags"])
 
+    @pleo_requires(PLEO_MANAGER, "write")
     def action_sync_tax_codes(self):
         return self._pleo_sync_button("3", ["tax_codes"])
 
+    @pleo_requires(PLEO_MANAGER, "write")
     def action_sync_accounts(self):
         """Tax codes first: Pleo refuses accounts naming an unknown tax code."""
         return self._pleo_sync_button("3", ["tax_codes", "accounts"])
 
+    @pleo_requires(PLEO_MANAGER, "write")
     def action_sync_vendors(self):
         return self._pleo_sync_button("4", ["vendors"])
 

@@ -21,6 +21,9 @@ class PleoConnectionToken(models.Model):
     access_token = fields.Char()
     refresh_token = fields.Char()
     expires_at = fields.Integer(help="Unix time at which the access token expires.")
+    revoked_reason = fields.Char(
+        help="Why Pleo refused the authorisation; cleared by a new authorisation."
+    )
 
     _sql_constraints = [
         (

@@ -7,6 +7,7 @@ from odoo import _, models
 from odoo.exceptions import UserError
 
 from ..pleo import errors
+from .pleo_access import PLEO_MANAGER, SYSTEM, pleo_requires
 
 _logger = logging.getLogger(__name__)
 
@@ -18,8 +19,16 @@ class PleoConnection(models.Model):  # pylint: disable=consider-merging-classes-
     _inherit = "pleo.connection"
 
     def _pleo_webhook_url(self):
+        """The URL Pleo calls; its last part is a secret, never shown or logged."""
         self.ensure_one()
-        return f"{self.get_base_url()}/pleo/webhook/{self.sudo().webhook_token}"
+        return (
+            f"{self.get_base_url()}/pleo/webhook/{self._pleo_secret('webhook_token')}"
+        )
+
+    def _pleo_webhook_url_shown(self):
+        """The webhook URL as people may see it: without its secret part."""
+        self.ensure_one()
+        return f"{self.get_base_url()}/pleo/webhook/…"
 
     def _pleo_webhook_event_types(self):
         """Events this connection's level listens to; polling stays the safety net."""
@@ -44,6 +53,7 @@ class PleoConnection(models.Model):  # pylint: disable=consider-merging-classes-
                 return subscription
         return None
 
+    @pleo_requires(PLEO_MANAGER, "write")
     def action_pleo_register_webhooks(self):
         """Create or update the Pleo subscription and store its signing secret."""
         for conn in self:
@@ -75,11 +85,12 @@ class PleoConnection(models.Model):  # pylint: disable=consider-merging-classes-
                 body=_(
                     "Pleo sends %(events)s to %(url)s.",
                     events=", ".join(event_types),
-                    url=url,
+                    url=conn._pleo_webhook_url_shown(),
                 )
             )
         return True
 
+    @pleo_requires(PLEO_MANAGER, "write")
     def action_pleo_unregister_webhooks(self):
         """Delete the subscription in Pleo and forget its secret."""
         for conn in self.filtered("webhook_subscription_id"):
@@ -96,8 +107,8 @@ class PleoConnection(models.Model):  # pylint: disable=consider-merging-classes-
             conn.message_post(body=_("Pleo webhooks switched off."))
         return True
 
+    @pleo_requires(SYSTEM, "write")
     def action_pleo_disconnect(self):
-        self._pleo_check_system()
         # The subscription can only be deleted while the tokens still work.
         for conn in self.filtered("webhook_subscription_id"):
             try:

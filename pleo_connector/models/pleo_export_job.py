@@ -9,6 +9,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..pleo import enums
+from .pleo_access import PLEO_MANAGER, PLEO_USER, pleo_requires
 
 _logger = logging.getLogger(__name__)
 
@@ -100,6 +101,7 @@ class PleoExportJob(models.Model):
                 counts["pending"] + counts["in_progress"] + counts["booked"]
             )
 
+    @pleo_requires(PLEO_MANAGER, "read")
     def action_sync_now(self):
         """Run the export of every connection of the selected jobs (or all)."""
         connections = (
@@ -108,6 +110,7 @@ class PleoExportJob(models.Model):
         )
         return connections.action_pleo_export_sync_now()
 
+    @pleo_requires(PLEO_USER, "read")
     def action_view_items(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -176,6 +179,7 @@ class PleoExportItem(models.Model):
         )
     ]
 
+    @pleo_requires(PLEO_MANAGER, "write")
     def action_retry(self):
         """Book failed items again.
 
@@ -237,6 +241,7 @@ class PleoExportItem(models.Model):
             vals["reported_at"] = fields.Datetime.now()
         self.write(vals)
 
+    @pleo_requires(PLEO_USER, "read")
     def action_open_move(self):
         self.ensure_one()
         return self.move_id._get_records_action()

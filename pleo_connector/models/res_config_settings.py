@@ -3,6 +3,8 @@
 
 from odoo import api, fields, models
 
+from .pleo_access import PLEO_MANAGER, pleo_requires
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
@@ -24,6 +26,7 @@ class ResConfigSettings(models.TransientModel):
                 settings.company_id
             )
 
+    @pleo_requires(PLEO_MANAGER, "read")
     def action_pleo_open_connection(self):
         self.ensure_one()
         connection = self.pleo_connection_id
@@ -37,6 +40,7 @@ class ResConfigSettings(models.TransientModel):
             "target": "current",
         }
 
+    @pleo_requires(PLEO_MANAGER, "read")
     def action_pleo_setup(self):
         self.ensure_one()
         return self.env["pleo.setup.wizard"]._pleo_action_open(

@@ -7,7 +7,12 @@ elsewhere: ``from pleo_connector.pleo import PleoClient``.
 from . import errors
 from .auth import ApiKeyAuth, BearerTokenAuth
 from .client import PleoClient
-from .environments import DEFAULT_SCOPES, Environment, environment_for
+from .environments import (
+    DEFAULT_SCOPES,
+    Environment,
+    environment_for,
+    is_loopback_url,
+)
 from .oauth import PleoOAuth
 from .webhook_signature import verify_webhook
 
@@ -19,6 +24,7 @@ __all__ = [
     "PleoClient",
     "PleoOAuth",
     "environment_for",
+    "is_loopback_url",
     "errors",
     "verify_webhook",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -50,6 +51,21 @@ def normalise_url(url):
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"Not an http(s) URL: {url!r}")
     return parts.geturl().rstrip("/")
+
+
+def is_loopback_url(url):
+    """True when `url` names this machine: localhost or a loopback address.
+
+    Names are not resolved: a DNS name pointing at 127.0.0.1 today may point
+    elsewhere tomorrow.
+    """
+    host = (urlsplit(normalise_url(url)).hostname or "").rstrip(".").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def environment_for(name, custom_url=None):

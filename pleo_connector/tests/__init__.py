@@ -13,3 +13,5 @@ from . import test_export_mocked
 from . import test_webhook_subscription
 from . import test_export_ap_draft
 from . import test_token_refresh_concurrency
+from . import test_access_matrix
+from . import test_credential_binding

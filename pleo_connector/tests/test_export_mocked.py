@@ -44,7 +44,16 @@ class TestExportMockedPleo(PleoExportCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.connection.write({"environment": "production", "custom_url": False})
+        # Pointing it at production forgets the sandbox's key: Pleo's is given anew.
+        cls.connection.write(
+            {
+                "environment": "production",
+                "custom_url": False,
+                "api_key": "production-key",
+                "pleo_company_id": cls.sandbox.company_id,
+                "state": "connected",
+            }
+        )
         spec = seed.ItemSpec(
             entry_id="aaaaaaaa-bbbb-cccc-dddd-000000000001",
             company_id=cls.sandbox.company_id,

@@ -71,13 +71,15 @@ class TestSetupActivities(SandboxMixin, TransactionCase):
         )
         self.connection._pleo_lose_authorisation("invalid_grant")
         self.assertEqual(self.connection.state, "reauth")
-        self.assertFalse(self.connection.refresh_token)
         activity = self._pleo_activities()
         self.assertEqual(len(activity), 1)
         self.assertEqual(activity.user_id, self.accountant)
         self.assertIn("authorisation lost", activity.summary)
         note = self.connection.message_ids[0].body
         self.assertIn("invalid_grant", note)
+        # Told once: recording the same loss again adds nothing.
+        self.assertFalse(self.connection._pleo_lose_authorisation("invalid_grant"))
+        self.assertEqual(self.connection.message_ids[0].body, note)
         self.assertNotIn(">r<", note)
 
     def test_revoked_refresh_token_reaches_people(self):

@@ -76,12 +76,18 @@ class TestSetupWizard(SandboxMixin, TransactionCase):
             api_key="not-the-key",
             pleo_company_id=self.sandbox.company_id,
         )
-        with self.assertRaisesRegex(UserError, "Test connection failed"):
-            wizard.action_connect_api_key()
+        action = wizard.action_connect_api_key()
+        # Shown on the step, not raised: raising would roll back the forgetting.
+        self.assertEqual(action["res_id"], wizard.id)
+        self.assertEqual(wizard.step, "connect")
+        self.assertIn("Test connection failed", wizard.connect_error)
         connection = wizard.connection_id
         self.assertEqual(connection.state, "draft")
         self.assertIn("Test connection failed", connection.last_error)
         self.assertNotIn("not-the-key", connection.last_error)
+        # The refused key is kept nowhere: not on the wizard, not on the connection.
+        self.assertFalse(wizard.api_key)
+        self.assertFalse(connection.api_key)
 
     def test_oauth_connect_discovers_company_and_refuses_replay(self):
         wizard = self._wizard(

@@ -145,3 +145,44 @@ class TestTokenRefreshConcurrency(TransactionCase):
             conn = env["pleo.connection"].browse(connection_id)
             self.assertEqual(conn.name, "Renamed again after the refresh")
             self.assertEqual(conn.sudo().access_token, results["token"])
+
+    def test_revocation_during_an_export_run_is_recorded_once(self):
+        """Pleo refuses the refresh token in the middle of a run whose
+        transaction already holds the connection row: the run neither waits on
+        itself nor fails to commit, and the loss is recorded once."""
+        connection_id = self._committed_connection()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.env.uid, {})
+            env["pleo.connection"].browse(connection_id).refresh_token = "spent"
+        outcome = {}
+
+        def run():
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, self.env.uid, {})
+                conn = env["pleo.connection"].browse(connection_id)
+                conn.name = "Exporting"  # the run holds the row
+                conn.flush_recordset()
+                try:
+                    outcome["handled"] = conn._pleo_export_run()
+                except Exception as exc:  # pylint: disable=broad-except
+                    outcome["error"] = exc
+
+        config_patch, test_patch = self._production_mode()
+        with config_patch, test_patch:
+            worker = threading.Thread(target=run)
+            worker.start()
+            worker.join(30)
+        self.assertFalse(worker.is_alive(), "the token transaction waited on the run")
+        self.assertNotIn("error", outcome)
+        self.assertEqual(outcome["handled"], 0)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.env.uid, {})
+            conn = env["pleo.connection"].browse(connection_id)
+            self.assertEqual(conn.state, "reauth")
+            self.assertTrue(conn.export_last_run, "the run's bookkeeping was lost")
+            self.assertEqual(conn.name, "Exporting")
+            self.assertFalse(conn.sudo().refresh_token)
+            self.assertEqual(len(conn.activity_ids), 1)
+            # The next cron finds it recorded and does not record it again.
+            self.assertFalse(env["pleo.connection"]._pleo_connections_for_cron() & conn)
+            self.assertEqual(len(conn.activity_ids), 1)

@@ -6,6 +6,7 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.pleo_access import PLEO_MANAGER, SYSTEM, pleo_requires
 from ..models.pleo_connection import LEVELS
 from ..pleo import errors
 
@@ -74,6 +75,7 @@ class PleoSetupWizard(models.TransientModel):
         "Pleo the integration is ready (activate the installation).",
     )
     result = fields.Text(readonly=True)
+    connect_error = fields.Text(readonly=True)
 
     # Level 1 (export): written straight to the connection.
     export_journal_id = fields.Many2one(
@@ -276,35 +278,51 @@ class PleoSetupWizard(models.TransientModel):
         self.sudo().write({"client_secret": False, "api_key": False})
         return connection
 
+    @pleo_requires(SYSTEM, "write")
     def action_connect_oauth(self):
         """Connect to Pleo: the browser goes to Pleo's consent page."""
         self.ensure_one()
         if self.auth_method != "oauth":
             raise UserError(_("Choose OAuth 2.0 to connect through Pleo's consent."))
         connection = self._ensure_connection()
-        if not connection.sudo().client_id or not connection.sudo().client_secret:
+        if not connection._pleo_secret("client_id") or not connection._pleo_secret(
+            "client_secret"
+        ):
             raise UserError(_("Enter the OAuth client ID and secret Pleo issued."))
         connection.write({"integration_level": self.integration_level})
         return connection.action_pleo_oauth_start()
 
+    @pleo_requires(SYSTEM, "write")
     def action_connect_api_key(self):
-        """API key: store key and company id, test, and move on to the level."""
+        """API key: store key and company id, test, and move on to the level.
+
+        A key Pleo refuses is forgotten at once, here and on the connection, and
+        the reason is shown on this step (no exception: it would roll the
+        forgetting back along with everything else).
+        """
         self.ensure_one()
         if self.auth_method != "api_key":
             raise UserError(_("Choose API key to connect with a key."))
         connection = self._ensure_connection()
-        if not connection.sudo().api_key:
+        if not connection._pleo_secret("api_key"):
             raise UserError(_("Paste the API key Pleo generated."))
-        connection._pleo_test_connection()
+        try:
+            connection._pleo_test_connection()
+        except UserError as exc:
+            connection.sudo().write({"api_key": False})
+            self.write({"connect_error": str(exc)})
+            return self._reopen()
         self.write(
             {
                 "step": "level",
+                "connect_error": False,
                 "pleo_company_id": connection.pleo_company_id,
                 "integration_level": connection.integration_level,
             }
         )
         return self._reopen()
 
+    @pleo_requires(PLEO_MANAGER, "write")
     def action_test_connection(self):
         self.ensure_one()
         if not self.connection_id:
@@ -313,6 +331,7 @@ class PleoSetupWizard(models.TransientModel):
         self.step = "level"
         return self._reopen()
 
+    @pleo_requires(PLEO_MANAGER, "write")
     def action_back(self):
         self.ensure_one()
         self.step = "connect"
@@ -342,6 +361,7 @@ class PleoSetupWizard(models.TransientModel):
             lines.append(_("Installation activated in Pleo."))
         return lines
 
+    @pleo_requires(PLEO_MANAGER, "write")
     def action_finish(self):
         self.ensure_one()
         connection = self.connection_id
