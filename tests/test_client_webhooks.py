@@ -99,10 +99,45 @@ def test_missing_header_is_refused(missing):
         verify_webhook(SECRET, headers, BODY)
 
 
-def test_malformed_timestamp_is_refused():
-    headers = {**sign(), "webhook-timestamp": "yesterday"}
+@pytest.mark.parametrize(
+    "timestamp",
+    [
+        "yesterday",
+        "-1",
+        "+1700000000",
+        " 1700000000",
+        "1_700_000_000",
+        "1e9",
+        "\u0661\u0667\u0660\u0660",
+        "9" * 13,
+        "9" * 400,
+        "9" * 5000,
+    ],
+    ids=[
+        "text",
+        "negative",
+        "plus-sign",
+        "space",
+        "underscores",
+        "exponent",
+        "arabic-digits",
+        "13-digits",
+        "400-digits",
+        "5000-digits",
+    ],
+)
+def test_malformed_timestamp_is_refused(timestamp):
+    headers = {**sign(), "webhook-timestamp": timestamp}
     with pytest.raises(errors.PleoWebhookError, match="timestamp"):
         verify_webhook(SECRET, headers, BODY)
+
+
+def test_timestamp_beyond_the_calendar_is_a_webhook_error():
+    """With the tolerance switched off the date conversion is reached; a year
+    past 9999 is refused like any bad delivery, not raised as ValueError."""
+    headers = sign(timestamp=999_999_999_999)
+    with pytest.raises(errors.PleoWebhookError, match="out of range"):
+        verify_webhook(SECRET, headers, BODY, tolerance=float("inf"))
 
 
 @pytest.mark.parametrize("secret", ["", "whsec_", "whsec_***not base64***"])
@@ -113,5 +148,11 @@ def test_unusable_secret_is_refused(secret):
 
 def test_signed_body_that_is_not_json_is_refused():
     body = b"not json"
+    with pytest.raises(errors.PleoWebhookError, match="JSON"):
+        verify_webhook(SECRET, sign(body=body), body)
+
+
+def test_signed_body_nested_beyond_the_parser_stack_is_refused():
+    body = b"[" * 200_000 + b"]" * 200_000
     with pytest.raises(errors.PleoWebhookError, match="JSON"):
         verify_webhook(SECRET, sign(body=body), body)

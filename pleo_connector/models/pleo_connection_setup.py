@@ -21,6 +21,7 @@ from .pleo_access import (
     check_pleo_access,
     pleo_requires,
 )
+from .pleo_connection import REVOKED_TOKEN_VALS
 
 _logger = logging.getLogger(__name__)
 
@@ -244,14 +245,13 @@ class PleoConnection(models.Model):
             conn.sudo().write(
                 {
                     "state": "draft",
-                    "access_token": False,
-                    "refresh_token": False,
-                    "token_expires_at": 0,
                     "oauth_code_verifier": False,
                     "last_error": False,
                     "connected_since": False,
                 }
             )
+            # In the token transaction: the call above may have refreshed them.
+            conn._pleo_set_tokens(dict(REVOKED_TOKEN_VALS, revoked_reason=False))
             conn._pleo_close_activities()
             conn.message_post(
                 body=_("Disconnected from Pleo; stored tokens deleted. %s", revoked)

@@ -1,19 +1,20 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Level 4: ``v1.vendor.created`` -> an Odoo partner.
 
-The partner is matched by VAT, then exact name, else created; it is bound to the
-vendor and the vendor is activated in Pleo (``:activate``).
+The partner is matched by VAT, then exact name, else created; the vendor is
+activated in Pleo (``:activate``) and bound to it, all or nothing.
 """
 
 import logging
 
 from odoo import _, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..pleo import errors
 from ..services.sync_planner import payload_hash
 from ..services.vendor_keys import vat_key
-from .pleo_connection_sync import RECORD_ERRORS, SyncRun
+from .pleo_connection_sync import SyncRun
+from .pleo_webhook_event import PleoWebhookRetry
 
 _logger = logging.getLogger(__name__)
 
@@ -30,28 +31,38 @@ class PleoConnection(models.Model):
         return handlers
 
     def _pleo_on_vendor_created(self, data):
+        """Import one vendor created in Pleo. On failure nothing of it is kept
+        but a failed sync log, and PleoWebhookRetry makes the route ask Pleo to
+        deliver it again."""
         self.ensure_one()
         if not self._level_at_least("4") or not data.get("id"):
             return
         log = self.env["pleo.sync.log"]._pleo_start(self, "vendor_webhook")
         run = SyncRun(self, "vendor_webhook")
-        client = self._pleo_sync_client()
+        client = None
         try:
+            client = self._pleo_sync_client()
             outcome = self._pleo_vendor_to_partner(data, client)
-            key = {"created": "created", "linked": "updated"}.get(outcome, "unchanged")
-            run.counts[key] += 1
-            error = None
-        except RECORD_ERRORS as exc:
+        except (errors.PleoError, UserError) as exc:
             run.fail(data.get("name") or data["id"], exc)
-            error = None
-        log._pleo_finish(run.counts, run.lines, client.request_count, error=error)
+            log._pleo_finish(
+                run.counts,
+                run.lines,
+                client.request_count if client else 0,
+                error=_("Vendor not imported; Pleo will deliver it again."),
+            )
+            raise PleoWebhookRetry(str(exc)) from exc
+        key = {"created": "created", "linked": "updated"}.get(outcome, "unchanged")
+        run.counts[key] += 1
+        log._pleo_finish(run.counts, run.lines, client.request_count)
 
     def _pleo_vendor_to_partner(self, vendor, client):
-        """Find or create the partner of a Pleo vendor, bind it, activate it in
-        Pleo. Idempotent: a vendor already bound is only re-activated if needed.
+        """Find or create the partner of a Pleo vendor, activate the vendor in
+        Pleo, bind them. Idempotent: a vendor already bound is only re-activated
+        if needed. All or nothing: if Pleo refuses the activation, the partner
+        created (or the supplier rank given) is rolled back with it.
         Returns "created", "linked" or "known"."""
         self.ensure_one()
-        Binding = self.env["pleo.binding"].sudo()
         # Serialise concurrent deliveries for this connection until commit. An
         # advisory lock, not a row lock: a token refresh locks the connection row
         # from another cursor and must not wait for us.
@@ -59,27 +70,53 @@ class PleoConnection(models.Model):
             "SELECT pg_advisory_xact_lock(hashtext('pleo_vendor_webhook'), %s)",
             [self.id],
         )
-        known = Binding.search(
-            [
-                ("connection_id", "=", self.id),
-                ("pleo_kind", "=", "vendor"),
-                ("pleo_id", "=", vendor["id"]),
-            ],
-            limit=1,
+        known = (
+            self.env["pleo.binding"]
+            .sudo()
+            .search(
+                [
+                    ("connection_id", "=", self.id),
+                    ("pleo_kind", "=", "vendor"),
+                    ("pleo_id", "=", vendor["id"]),
+                ],
+                limit=1,
+            )
         )
         Partner = self.env["res.partner"].sudo().with_context(active_test=False)
-        if known:
-            partner = Partner.browse(known.res_id).exists()
-            if partner:
-                if vendor.get("state") == "DRAFT":
-                    client.activate_vendor(
-                        vendor["id"], str(partner.id), partner.ref or str(partner.id)
-                    )
-                return "known"
-        partner = self._pleo_match_partner(vendor)
-        outcome = "linked"
+        partner = Partner.browse(known.res_id).exists() if known else Partner
         if partner:
-            other = Binding.search(
+            if vendor.get("state") == "DRAFT":
+                client.activate_vendor(
+                    vendor["id"], str(partner.id), partner.ref or str(partner.id)
+                )
+            return "known"
+        with self.env.cr.savepoint():
+            partner, outcome = self._pleo_vendor_partner(vendor)
+            code = partner.ref or str(partner.id)
+            client.activate_vendor(vendor["id"], str(partner.id), code)
+            self._pleo_bind_vendor(vendor, partner)
+        _logger.info(
+            "Pleo vendor %s %s as partner %s", vendor["id"], outcome, partner.id
+        )
+        return outcome
+
+    def _pleo_vendor_partner(self, vendor):
+        """(partner, "linked" or "created") for a vendor not bound yet."""
+        partner = self._pleo_match_partner(vendor)
+        if not partner:
+            Partner = self.env["res.partner"].sudo()
+            values = self._pleo_partner_values(vendor)
+            try:
+                with self.env.cr.savepoint():
+                    partner = Partner.create(values)
+            except ValidationError:
+                # A VAT number Odoo's checks refuse: keep the vendor, drop the VAT.
+                partner = Partner.create({**values, "vat": False})
+            return partner, "created"
+        other = (
+            self.env["pleo.binding"]
+            .sudo()
+            .search(
                 [
                     ("connection_id", "=", self.id),
                     ("pleo_kind", "=", "vendor"),
@@ -88,33 +125,25 @@ class PleoConnection(models.Model):
                 ],
                 limit=1,
             )
-            if other:
-                raise errors.PleoConflict(
-                    _(
-                        "Pleo vendor %(vendor)s duplicates partner %(partner)s, "
-                        "already linked to Pleo vendor %(other)s: merge them in "
-                        "Pleo.",
-                        vendor=vendor.get("name"),
-                        partner=partner.display_name,
-                        other=other.pleo_id,
-                    )
+        )
+        if other:
+            raise errors.PleoConflict(
+                _(
+                    "Pleo vendor %(vendor)s duplicates partner %(partner)s, "
+                    "already linked to Pleo vendor %(other)s: merge them in "
+                    "Pleo.",
+                    vendor=vendor.get("name"),
+                    partner=partner.display_name,
+                    other=other.pleo_id,
                 )
-            if not partner.supplier_rank:
-                partner.supplier_rank = 1
-        else:
-            values = self._pleo_partner_values(vendor)
-            try:
-                with self.env.cr.savepoint():
-                    partner = Partner.create(values)
-            except ValidationError:
-                # A VAT number Odoo's checks refuse: keep the vendor, drop the VAT.
-                partner = Partner.create({**values, "vat": False})
-            outcome = "created"
-        code = partner.ref or str(partner.id)
-        client.activate_vendor(vendor["id"], str(partner.id), code)
+            )
+        if not partner.supplier_rank:
+            partner.supplier_rank = 1
+        return partner, "linked"
+
+    def _pleo_bind_vendor(self, vendor, partner):
         locals_, _labels = self._pleo_vendor_locals([("id", "=", partner.id)])
-        values = locals_[0].values
-        Binding._pleo_upsert(
+        self.env["pleo.binding"].sudo()._pleo_upsert(
             self,
             "vendor",
             [
@@ -122,15 +151,11 @@ class PleoConnection(models.Model):
                     "res_id": partner.id,
                     "pleo_id": vendor["id"],
                     "external_key": str(partner.id),
-                    "pushed_hash": payload_hash(values),
+                    "pushed_hash": payload_hash(locals_[0].values),
                     "origin": "pleo",
                 }
             ],
         )
-        _logger.info(
-            "Pleo vendor %s %s as partner %s", vendor["id"], outcome, partner.id
-        )
-        return outcome
 
     def _pleo_match_partner(self, vendor):
         """The partner a Pleo vendor is: same VAT, else exactly the same name."""

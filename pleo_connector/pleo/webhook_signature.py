@@ -12,12 +12,17 @@ from __future__ import annotations
 import binascii
 import hmac
 import json
+import re
 import time
 from datetime import datetime, timezone
 
 from standardwebhooks.webhooks import EmptyWebhookSecretError, Webhook
 
 from .errors import PleoWebhookError
+
+# Unix seconds as digits only: no sign, spaces, underscores or non-ASCII digits,
+# and short enough that no date conversion can overflow.
+TIMESTAMP_RE = re.compile(r"[0-9]{1,12}")
 
 
 def _header(headers, name):
@@ -42,10 +47,9 @@ def verify_webhook(secret, headers, body, tolerance=300):
     signatures = _header(headers, "webhook-signature")
     if not (msg_id and timestamp and signatures):
         raise PleoWebhookError("Missing webhook-id, -timestamp or -signature header")
-    try:
-        sent_at = int(timestamp)
-    except ValueError:
-        raise PleoWebhookError("Malformed webhook-timestamp header") from None
+    if not TIMESTAMP_RE.fullmatch(timestamp):
+        raise PleoWebhookError("Malformed webhook-timestamp header")
+    sent_at = int(timestamp)
     # Replay protection: a captured delivery is useless after `tolerance`.
     if abs(time.time() - sent_at) > tolerance:
         raise PleoWebhookError("Webhook timestamp outside the allowed tolerance")
@@ -53,7 +57,10 @@ def verify_webhook(secret, headers, body, tolerance=300):
         text = body.decode("utf-8") if isinstance(body, bytes) else body
     except UnicodeDecodeError:
         raise PleoWebhookError("Webhook body is not UTF-8") from None
-    signed_at = datetime.fromtimestamp(sent_at, tz=timezone.utc)
+    try:
+        signed_at = datetime.fromtimestamp(sent_at, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        raise PleoWebhookError("Webhook timestamp out of range") from None
     expected = webhook.sign(msg_id, signed_at, text).split(",", 1)[1]
     # Several space-separated entries while Pleo rotates its secret; any v1 wins.
     matched = False
@@ -67,5 +74,6 @@ def verify_webhook(secret, headers, body, tolerance=300):
         raise PleoWebhookError("Webhook signature does not match")
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
+        # RecursionError: nesting deeper than the parser's stack.
         raise PleoWebhookError("Webhook body is not JSON") from None
