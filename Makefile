@@ -13,8 +13,9 @@ lint: install
 test-pure: install
 	$(PYTHON) -m pytest tests
 
+# Once per Odoo series this machine has (18.0, 19.0), each in its own database.
 test-odoo: install
-	PYTHON=$(PYTHON) scripts/test_odoo.sh
+	PYTHON=$(PYTHON) scripts/test_odoo_all.sh
 
 # The README's test command: lint, pure tests, Odoo tests.
 test: lint test-pure test-odoo

@@ -4,7 +4,7 @@
     "name": "Pleo Connector",
     "summary": "Book Pleo expenses in Odoo and keep tags, accounts, taxes "
     "and vendors in sync with Pleo",
-    "version": "18.0.1.0.0",
+    "version": "1.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/pleo-connector/pleo_connector",
     "author": "pleo_connector contributors, Odoo Community Association (OCA)",
@@ -34,6 +34,7 @@
         "data/pleo_sync_cron.xml",
     ],
     "demo": ["demo/pleo_demo.xml"],
+    "post_init_hook": "post_init_hook",
     "assets": {
         "web.assets_tests": [
             "pleo_connector/static/tests/tours/*.js",

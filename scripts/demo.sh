@@ -15,7 +15,7 @@ if ! "$PY" -c "import odoo" >/dev/null 2>&1; then
     echo "The demo needs Odoo 18.0 importable from $PY (README, 'Install')." >&2
     exit 1
 fi
-ODOO_ROOT=$("$PY" -c "import odoo, os; print(os.path.dirname(os.path.dirname(odoo.__file__)))")
+source scripts/odoo_env.sh
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-root}
 if ! psql -d postgres -Atc "select 1" >/dev/null 2>&1; then
     echo "PostgreSQL is not reachable at $PGHOST:$PGPORT as $PGUSER." >&2
@@ -36,15 +36,15 @@ cat > "$CONF" <<CONF
 db_host = $PGHOST
 db_port = $PGPORT
 db_user = $PGUSER
-addons_path = $ODOO_ROOT/addons,$ODOO_ROOT/odoo/addons,$REPO
+addons_path = $ODOO_ADDONS,$REPO
 data_dir = $WORK/data
 http_port = $HTTP_PORT
-without_demo = all
+$ODOO_CONF_DEMO
 CONF
 
 echo "== 1/4 Database '$DB' with pleo_connector"
 dropdb --if-exists "$DB"
-"$PY" "$ODOO_ROOT/odoo-bin" -c "$CONF" -d "$DB" -i pleo_connector \
+"${ODOO[@]}" -c "$CONF" -d "$DB" -i pleo_connector \
     --stop-after-init --log-level=warn
 
 echo "== 2/4 Pleo sandbox on http://127.0.0.1:$SANDBOX_PORT (seed: demo)"
@@ -71,4 +71,4 @@ PYTHONPATH="$REPO${PYTHONPATH:+:$PYTHONPATH}" "$PY" scripts/demo.py \
     --odoo-url "http://localhost:$HTTP_PORT"
 
 echo "== 4/4 Odoo on http://localhost:$HTTP_PORT (login admin / admin); Ctrl-C stops it"
-"$PY" "$ODOO_ROOT/odoo-bin" -c "$CONF" -d "$DB" --db-filter="^$DB\$" --log-level=info
+"${ODOO[@]}" -c "$CONF" -d "$DB" --db-filter="^$DB\$" --log-level=info

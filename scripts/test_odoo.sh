@@ -13,13 +13,13 @@ scripts/install_chromium.sh
 if ! "$PY" -c "import odoo" >/dev/null 2>&1; then
     printf '\n%s\n' "######################################################################"
     printf '%s\n' "#  SKIPPED: Odoo tests (pleo_connector/tests)."
-    printf '%s\n' "#  $PY cannot import odoo. Install Odoo 18.0 into this Python"
+    printf '%s\n' "#  $PY cannot import odoo. Install Odoo 18.0 or 19.0 into this Python"
     printf '%s\n' "#  (README, 'Install') to run them; only the pure tests ran."
     printf '%s\n\n' "######################################################################"
     exit 0
 fi
 
-ODOO_ROOT=$("$PY" -c "import odoo, os; print(os.path.dirname(os.path.dirname(odoo.__file__)))")
+source scripts/odoo_env.sh
 DB=${PLEO_TEST_DB:-pleo_connector_test}
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-root}
 WORK=$(mktemp -d)
@@ -30,15 +30,15 @@ cat > "$CONF" <<CONF
 db_host = $PGHOST
 db_port = $PGPORT
 db_user = $PGUSER
-addons_path = $ODOO_ROOT/addons,$ODOO_ROOT/odoo/addons,$REPO
-without_demo = all
+addons_path = $ODOO_ADDONS,$REPO
+$ODOO_CONF_DEMO
 http_interface = 127.0.0.1
 data_dir = $WORK/data
 CONF
 
 echo "== Installing pleo_connector in a fresh database '$DB'"
 dropdb --if-exists "$DB"
-"$PY" "$ODOO_ROOT/odoo-bin" -c "$CONF" -d "$DB" -i pleo_connector \
+"${ODOO[@]}" -c "$CONF" -d "$DB" -i pleo_connector \
     --stop-after-init --log-level=warn 2>&1 | tee "$WORK/install.log"
 # The addon must install without a single warning or error in the log.
 if grep -E " (WARNING|ERROR|CRITICAL) " "$WORK/install.log"; then

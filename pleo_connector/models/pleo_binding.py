@@ -5,6 +5,8 @@ from psycopg2.extras import execute_values
 
 from odoo import fields, models
 
+from .. import compat
+
 PLEO_KINDS = [
     ("tag_group", "Tag group"),
     ("tag", "Tag"),
@@ -54,18 +56,20 @@ class PleoBinding(models.Model):
         "bookkeeper's edits until the partner changes in Odoo.",
     )
 
-    _sql_constraints = [
-        (
-            "record_uniq",
-            "unique(connection_id, pleo_kind, res_id)",
-            "An Odoo record is bound once per connection and kind.",
-        ),
-        (
-            "pleo_uniq",
-            "unique(connection_id, pleo_kind, pleo_id)",
-            "A Pleo record is bound once per connection and kind.",
-        ),
-    ]
+    locals().update(
+        compat.sql_constraints(
+            (
+                "record_uniq",
+                "unique(connection_id, pleo_kind, res_id)",
+                "An Odoo record is bound once per connection and kind.",
+            ),
+            (
+                "pleo_uniq",
+                "unique(connection_id, pleo_kind, pleo_id)",
+                "A Pleo record is bound once per connection and kind.",
+            ),
+        )
+    )
 
     def _pleo_upsert(self, connection, kind, rows):
         """Create or update the bindings of ``rows`` in two statements.

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from odoo import _, api, fields, models, modules, tools
 from odoo.exceptions import UserError, ValidationError
 
+from .. import compat
 from ..pleo import (
     ApiKeyAuth,
     BearerTokenAuth,
@@ -158,18 +159,20 @@ class PleoConnection(models.Model):
     )
     webhook_subscription_id = fields.Char(copy=False, readonly=True)
 
-    _sql_constraints = [
-        (
-            "company_uniq",
-            "unique(company_id)",
-            "A company can have only one Pleo connection.",
-        ),
-        (
-            "webhook_token_uniq",
-            "unique(webhook_token)",
-            "Webhook token must be unique.",
-        ),
-    ]
+    locals().update(
+        compat.sql_constraints(
+            (
+                "company_uniq",
+                "unique(company_id)",
+                "A company can have only one Pleo connection.",
+            ),
+            (
+                "webhook_token_uniq",
+                "unique(webhook_token)",
+                "Webhook token must be unique.",
+            ),
+        )
+    )
 
     def _token_rows(self):
         tokens = self.env["pleo.connection.token"].sudo()

@@ -9,6 +9,8 @@ the two apart. Only administrators can read it.
 
 from odoo import fields, models
 
+from .. import compat
+
 
 class PleoConnectionToken(models.Model):
     _name = "pleo.connection.token"
@@ -25,10 +27,12 @@ class PleoConnectionToken(models.Model):
         help="Why Pleo refused the authorisation; cleared by a new authorisation."
     )
 
-    _sql_constraints = [
-        (
-            "connection_uniq",
-            "unique(connection_id)",
-            "A connection has one set of tokens.",
+    locals().update(
+        compat.sql_constraints(
+            (
+                "connection_uniq",
+                "unique(connection_id)",
+                "A connection has one set of tokens.",
+            )
         )
-    ]
+    )

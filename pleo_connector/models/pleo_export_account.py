@@ -3,6 +3,8 @@
 
 from odoo import fields, models
 
+from .. import compat
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -30,13 +32,15 @@ class AccountMove(models.Model):
         help="Journal entry paying this vendor bill from the Pleo wallet.",
     )
 
-    _sql_constraints = [
-        (
-            "pleo_accounting_entry_uniq",
-            "unique(pleo_connection_id, pleo_accounting_entry_id)",
-            "This Pleo expense is already booked.",
+    locals().update(
+        compat.sql_constraints(
+            (
+                "pleo_accounting_entry_uniq",
+                "unique(pleo_connection_id, pleo_accounting_entry_id)",
+                "This Pleo expense is already booked.",
+            )
         )
-    ]
+    )
 
 
 class AccountTax(models.Model):

@@ -8,6 +8,7 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .. import compat
 from ..pleo import enums
 from .pleo_access import PLEO_MANAGER, PLEO_USER, pleo_requires
 
@@ -76,13 +77,15 @@ class PleoExportJob(models.Model):
     failure_reason = fields.Text(readonly=True)
     failure_reason_type = fields.Selection(selection=JOB_FAILURE_TYPES, readonly=True)
 
-    _sql_constraints = [
-        (
-            "pleo_job_uniq",
-            "unique(connection_id, pleo_job_id)",
-            "This Pleo export job is already known.",
+    locals().update(
+        compat.sql_constraints(
+            (
+                "pleo_job_uniq",
+                "unique(connection_id, pleo_job_id)",
+                "This Pleo export job is already known.",
+            )
         )
-    ]
+    )
 
     @api.depends("item_ids.state")
     def _compute_counters(self):
@@ -171,13 +174,15 @@ class PleoExportItem(models.Model):
         help="Pleo's data of a failed item, kept so Retry can book it.",
     )
 
-    _sql_constraints = [
-        (
-            "job_entry_uniq",
-            "unique(job_id, accounting_entry_id)",
-            "An expense appears once per export job.",
+    locals().update(
+        compat.sql_constraints(
+            (
+                "job_entry_uniq",
+                "unique(job_id, accounting_entry_id)",
+                "An expense appears once per export job.",
+            )
         )
-    ]
+    )
 
     @pleo_requires(PLEO_MANAGER, "write")
     def action_retry(self):

@@ -3,6 +3,8 @@
 
 from odoo import fields, models
 
+from .. import compat
+
 
 class PleoExportWallet(models.Model):
     _name = "pleo.export.wallet"
@@ -28,10 +30,12 @@ class PleoExportWallet(models.Model):
         "when empty.",
     )
 
-    _sql_constraints = [
-        (
-            "currency_uniq",
-            "unique(connection_id, currency_id)",
-            "A wallet currency has one account per connection.",
+    locals().update(
+        compat.sql_constraints(
+            (
+                "currency_uniq",
+                "unique(connection_id, currency_id)",
+                "A wallet currency has one account per connection.",
+            )
         )
-    ]
+    )

@@ -10,6 +10,7 @@ an unknown tax code.
 from odoo import _, models
 from odoo.tools.safe_eval import safe_eval
 
+from .. import compat
 from ..services.sync_planner import Local, plan_sync
 
 
@@ -186,9 +187,10 @@ class PleoConnection(models.Model):
             .with_company(company)
             .with_context(active_test=False)
         )
+        closed_field, closed = compat.account_closed_flag(Account)
         rows = Account.search_read(
             Account._check_company_domain(company) + self._pleo_account_domain(),
-            ["name", "code", "deprecated", "tax_ids"],
+            ["name", "code", closed_field, "tax_ids"],
         )
         # Tax codes Pleo knows (bound and active): the only valid references.
         tax_codes = {
@@ -227,7 +229,12 @@ class PleoConnection(models.Model):
                 "taxCodeExternalId": tax_code,
             }
             locals_.append(
-                Local(row["id"], (external_id,), values, active=not row["deprecated"])
+                Local(
+                    row["id"],
+                    (external_id,),
+                    values,
+                    active=row[closed_field] != closed,
+                )
             )
         names = ("externalId", "code", "name", "taxCodeExternalId")
         remotes = [

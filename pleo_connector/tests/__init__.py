@@ -1,3 +1,4 @@
+from . import harness  # first: the series' harness differences
 from . import test_oauth_callback
 from . import test_security
 from . import test_setup_activities
@@ -15,3 +16,4 @@ from . import test_export_ap_draft
 from . import test_token_refresh_concurrency
 from . import test_access_matrix
 from . import test_credential_binding
+from . import test_webhook_hostile_input

@@ -6,6 +6,7 @@ from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
+from .. import compat
 from .common_sync import PleoSyncCase
 
 
@@ -142,7 +143,8 @@ class TestSyncMasterData(PleoSyncCase):
             self.write_calls(), {"PUT /v1/chart-of-accounts/{accountId}": 1}
         )
         self.reset_requests()
-        accounts[1].deprecated = True
+        closed_field, closed = compat.account_closed_flag(accounts)
+        accounts[1][closed_field] = closed
         self.sync("accounts")
         self.assertEqual(
             self.write_calls(), {"PUT /v1/chart-of-accounts/{accountId}": 1}

@@ -7,6 +7,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import config
 
 from .common_setup import SandboxMixin
+from .harness import outside_requests
 
 
 @tagged("post_install", "-at_install")
@@ -53,7 +54,7 @@ class TestWebhookSubscription(SandboxMixin, HttpCase):
         # Pleo sends no session cookie: on a server with several databases, only a
         # dbfilter (as production servers set) routes its deliveries.
         dbfilter = f"^{self.env.cr.dbname}$"
-        with patch.dict(config.options, {"dbfilter": dbfilter}):
+        with patch.dict(config.options, {"dbfilter": dbfilter}), outside_requests(self):
             vendor = self.sandbox.create_draft_vendor(
                 name="Webhook Supplies GmbH",
                 country="DE",

@@ -3,7 +3,6 @@
 // an entry imported from Pleo. The test passes the sandbox URL and company id in
 // cookies (pleo_tour_url, pleo_tour_company); the sandbox's API key is its default.
 import {registry} from "@web/core/registry";
-import {stepUtils} from "@web_tour/tour_service/tour_utils";
 
 function cookie(name) {
     const found = document.cookie
@@ -15,7 +14,13 @@ function cookie(name) {
 registry.category("web_tour.tours").add("pleo_setup_tour", {
     url: "/odoo",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
+        // What stepUtils.showAppsMenuItem() does; its module moved in 19.0.
+        {
+            isActive: ["auto", "community", "desktop"],
+            trigger: ".o_navbar_apps_menu button:enabled",
+            tooltipPosition: "bottom",
+            run: "click",
+        },
         {
             content: "Open Settings",
             trigger: '.o_app[data-menu-xmlid="base.menu_administration"]',

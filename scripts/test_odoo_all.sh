@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs the Odoo tests once per supported Odoo series found on this machine: each
+# of python3.10 ... python3.13 on PATH (and $PYTHON) that imports Odoo, in a
+# database of its own. Prints the result per series, and a banner for a series
+# that no Python here imports.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+SUPPORTED="18.0 19.0"
+declare -A PYTHON_OF RESULT
+for py in ${PYTHON:-} python3 python3.10 python3.11 python3.12 python3.13; do
+    command -v "$py" >/dev/null 2>&1 || continue
+    series=$("$py" -c "import odoo.release as r; print(r.major_version)" 2>/dev/null) || continue
+    [ -n "${PYTHON_OF[$series]:-}" ] || PYTHON_OF[$series]=$py
+done
+
+status=0
+for series in $SUPPORTED; do
+    py=${PYTHON_OF[$series]:-}
+    if [ -z "$py" ]; then
+        RESULT[$series]="SKIPPED: no Python on PATH imports Odoo $series"
+        continue
+    fi
+    echo "== Odoo $series with $py: installing the test requirements"
+    "$py" -m pip install -q -r test-requirements.txt -e . || { RESULT[$series]="FAILED: pip install"; status=1; continue; }
+    log=$(mktemp)
+    PYTHON=$py PLEO_TEST_DB="${PLEO_TEST_DB:-pleo_connector_test}_${series/./_}" \
+        scripts/test_odoo.sh "$@" 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    summary=$(grep -E "^=+ .*(passed|failed|error).* =+$" "$log" | tail -1 | tr -d '=')
+    rm -f "$log"
+    if [ "$rc" -ne 0 ]; then
+        RESULT[$series]="FAILED:${summary:- see above}"
+        status=1
+    else
+        RESULT[$series]=${summary:-passed}
+    fi
+done
+
+printf '\n%s\n' "######################################################################"
+for series in $SUPPORTED; do
+    printf '#  %s: %s\n' "$series" "$(echo "${RESULT[$series]}" | sed 's/^ *//')"
+done
+printf '%s\n' "######################################################################"
+exit $status
