@@ -21,6 +21,9 @@ from pathlib import Path
 
 from sandbox_process import start_sandbox
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+import odoo_info  # noqa: E402
+
 import odoo
 from odoo import SUPERUSER_ID, Command, api
 
@@ -29,17 +32,13 @@ DEFAULT_DB = "pleo_bench_export"
 
 
 # --- parent: database, sandbox, one child per N -------------------------------------
-def odoo_root():
-    return Path(odoo.__file__).resolve().parents[1]
-
-
 def odoo_args(args):
-    root = odoo_root()
+    addons = ",".join([*odoo_info.addons_dirs(), str(REPO)])
     return [
         f"--db_host={args.db_host}",
         f"--db_user={args.db_user}",
-        f"--addons-path={root / 'addons'},{root / 'odoo' / 'addons'},{REPO}",
-        "--without-demo=all",
+        f"--addons-path={addons}",
+        *odoo_info.without_demo_args(),
         "--log-level=warn",
     ]
 
@@ -64,7 +63,8 @@ def prepare_db(args):
         subprocess.run(
             [
                 sys.executable,
-                str(odoo_root() / "odoo-bin"),
+                "-m",
+                "odoo",
                 "-d",
                 args.db,
                 "-i",
@@ -73,6 +73,7 @@ def prepare_db(args):
                 *odoo_args(args),
             ],
             check=True,
+            env={**os.environ, "TZ": "UTC"},  # what odoo-bin sets
         )
 
 
@@ -309,8 +310,7 @@ def child(args):
             args.db,
             f"--db_host={args.db_host}",
             f"--db_user={args.db_user}",
-            f"--addons-path={odoo_root() / 'addons'},"
-            f"{odoo_root() / 'odoo' / 'addons'},{REPO}",
+            f"--addons-path={','.join([*odoo_info.addons_dirs(), str(REPO)])}",
             "--log-level=warn",
         ]
     )

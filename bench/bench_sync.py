@@ -15,7 +15,9 @@ the sandbox received (POST/PUT/DELETE other than searches). See bench/README.md.
 
 import argparse
 import json
+import os
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -46,23 +48,25 @@ def write_calls(url):
     )
 
 
-def odoo_root():
-    import odoo  # noqa: PLC0415 - only where Odoo is installed
+def odoo_addons_path():
+    """Odoo's own addons directories and this repository, for --addons-path."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    import odoo_info  # noqa: PLC0415 - only where Odoo is installed
 
-    return Path(odoo.__file__).resolve().parents[1]
+    return ",".join([*odoo_info.addons_dirs(), str(REPO)]), odoo_info
 
 
 def odoo_env(args):
     import odoo  # noqa: PLC0415
     from odoo.tools import config  # noqa: PLC0415
 
-    root = odoo_root()
+    addons_path, odoo_info = odoo_addons_path()
     config.parse_config(
         [
             f"--db_host={args.db_host}",
             f"--db_user={args.db_user}",
-            f"--addons-path={root / 'addons'},{root / 'odoo' / 'addons'},{REPO}",
-            "--without-demo=all",
+            f"--addons-path={addons_path}",
+            *odoo_info.without_demo_args(),
             "--log-level=warn",
         ]
     )
@@ -84,21 +88,25 @@ def ensure_db(args):
         exists = False
     if not exists:
         print(f"== installing pleo_connector and a chart in {args.db}", flush=True)
+        addons_path, odoo_info = odoo_addons_path()
         subprocess.run(
             [
+                sys.executable,
+                "-m",
                 "odoo",
                 "-d",
                 args.db,
                 f"--db_host={args.db_host}",
                 f"--db_user={args.db_user}",
-                f"--addons-path={odoo_root() / 'addons'},{REPO}",
+                f"--addons-path={addons_path}",
                 "-i",
                 "pleo_connector",
-                "--without-demo=all",
+                *odoo_info.without_demo_args(),
                 "--stop-after-init",
                 "--log-level=warn",
             ],
             check=True,
+            env={**os.environ, "TZ": "UTC"},  # what odoo-bin sets
         )
 
 

@@ -54,3 +54,10 @@ def set_groups_category(env, groups, category):
             [{"xml_id": xmlid, "record": privilege, "noupdate": True}]
         )
     groups.write({"privilege_id": privilege.id})
+
+
+def add_user_to_groups(user, groups):
+    """Make `user` a member of `groups`: 18.0 names the field `groups_id`,
+    19.0 `group_ids`."""
+    field = "group_ids" if "group_ids" in user._fields else "groups_id"
+    user.write({field: [(4, group.id) for group in groups]})

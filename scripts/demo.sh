@@ -39,6 +39,7 @@ db_user = $PGUSER
 addons_path = $ODOO_ADDONS,$REPO
 data_dir = $WORK/data
 http_port = $HTTP_PORT
+http_interface = 127.0.0.1
 $ODOO_CONF_DEMO
 CONF
 
@@ -46,6 +47,8 @@ echo "== 1/4 Database '$DB' with pleo_connector"
 dropdb --if-exists "$DB"
 "${ODOO[@]}" -c "$CONF" -d "$DB" -i pleo_connector \
     --stop-after-init --log-level=warn
+
+check_community_only "$DB"
 
 echo "== 2/4 Pleo sandbox on http://127.0.0.1:$SANDBOX_PORT (seed: demo)"
 SANDBOX_PID=""

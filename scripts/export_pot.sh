@@ -13,7 +13,7 @@ ODOO=("${ODOO[@]}" --db_host="$PGHOST" --db_port="$PGPORT"
       --db_user="$PGUSER" --addons-path="$ADDONS" -d "$DB" --log-level=warn)
 dropdb --if-exists "$DB"
 trap 'dropdb --if-exists "$DB"' EXIT
-"${ODOO[@]}" -i pleo_connector --without-demo=all --stop-after-init
+"${ODOO[@]}" -i pleo_connector $ODOO_DEMO_ARGS --stop-after-init
 "${ODOO[@]}" --i18n-export=pleo_connector/i18n/pleo_connector.pot \
     --modules=pleo_connector --stop-after-init
 echo "Wrote pleo_connector/i18n/pleo_connector.pot"

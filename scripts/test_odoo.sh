@@ -45,6 +45,7 @@ if grep -E " (WARNING|ERROR|CRITICAL) " "$WORK/install.log"; then
     echo "FAILED: the install log has warnings or errors (above)." >&2
     exit 1
 fi
+check_community_only "$DB"
 
 echo "== Running the Odoo tests with pytest-odoo"
 "$PY" -m pytest -p no:cacheprovider --odoo-config="$CONF" --odoo-database="$DB" \

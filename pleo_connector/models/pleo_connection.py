@@ -379,8 +379,16 @@ class PleoConnection(models.Model):
 
     def _pleo_set_tokens(self, token_vals):
         """Write the token row in the token transaction, the only one that
-        ever writes it after creation (see _pleo_token_env)."""
+        ever writes it after creation (see _pleo_token_env).
+
+        A connection without a token row yet (first authorisation) gets it in
+        the caller's transaction: nothing can refresh it meanwhile, and the
+        connection itself may not be committed yet.
+        """
         self.ensure_one()
+        if not self._token_rows():
+            self._write_token_vals(token_vals)
+            return
         with self._pleo_token_env() as env:
             env["pleo.connection"].sudo().browse(self.id)._write_token_vals(token_vals)
         self.invalidate_recordset(list(TOKEN_COLUMNS))
