@@ -37,6 +37,7 @@ def odoo_args(args):
     return [
         f"--db_host={args.db_host}",
         f"--db_user={args.db_user}",
+        "--http-interface=127.0.0.1",
         f"--addons-path={addons}",
         *odoo_info.without_demo_args(),
         "--log-level=warn",

@@ -98,6 +98,7 @@ def ensure_db(args):
                 args.db,
                 f"--db_host={args.db_host}",
                 f"--db_user={args.db_user}",
+                "--http-interface=127.0.0.1",
                 f"--addons-path={addons_path}",
                 "-i",
                 "pleo_connector",
