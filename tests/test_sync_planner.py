@@ -194,3 +194,66 @@ def test_rates_compare_as_numbers():
     local = Local(1, ("T1",), {"code": "T1", "rate": 0.25, "name": "VAT"})
     pleo = Remote("t1", ("T1",), {"code": "T1", "rate": 0.250000001, "name": "VAT"})
     assert plan_sync([local], [pleo], [bound(1, "t1", local)]).write_count == 0
+
+
+# --- adopting a Pleo company's existing master data ---------------------------------
+def group(res_id, name):
+    code = f"PLAN{res_id}"
+    return Local(res_id, (code,), {"code": code, "name": name}, True, "code", True)
+
+
+def test_existing_record_of_the_same_name_is_adopted_not_duplicated():
+    plan = plan_sync(
+        [tag(1, "SALES", "Sales")],
+        [remote("p1", "S-01", "SALES")],  # same name, other case, other code
+        [],
+        case_insensitive=True,
+    )
+    assert plan.creates == []
+    (action,) = plan.adopted
+    assert (action.res_id, action.pleo_id) == (1, "p1")
+    # Odoo's own key and name are pushed: the record is updated, once.
+    assert ops(plan)["update"] == [1]
+    assert action.local.values == {"code": "SALES", "name": "Sales"}
+    assert plan.summary()["adopt"] == 1
+
+
+def test_a_key_match_is_never_taken_by_another_records_name():
+    # Odoo 1 is named like Pleo's p2, whose code belongs to Odoo 2.
+    plan = plan_sync(
+        [tag(1, "NEW", "Beta"), tag(2, "B", "Beta")],
+        [remote("p2", "B", "Beta")],
+        [],
+    )
+    assert {a.res_id: a.pleo_id for a in plan.noops} == {2: "p2"}
+    assert ops(plan)["create"] == [1]
+
+
+def test_adopted_record_keeps_its_pleo_code_where_odoo_has_none():
+    plan = plan_sync([group(7, "Department")], [remote("g1", "DEPT", "Department")], [])
+    (action,) = plan.adopted
+    assert action.op == "noop"
+    assert action.local.key == "DEPT"
+    assert action.local.values["code"] == "DEPT"
+
+
+def test_name_match_prefers_an_active_record_and_the_exact_spelling():
+    plan = plan_sync(
+        [tag(1, "X", "Travel")],
+        [
+            remote("old", "T1", "Travel", archived=True),
+            remote("caps", "T2", "TRAVEL"),
+            remote("same", "T3", "Travel"),
+        ],
+        [],
+        archive_unmatched=False,
+    )
+    assert [a.pleo_id for a in plan.adopted] == ["same"]
+    assert plan.archives == []
+
+
+def test_names_are_not_matched_when_asked_not_to():
+    plan = plan_sync(
+        [tag(1, "X", "Travel")], [remote("p", "T", "Travel")], [], match_names=False
+    )
+    assert ops(plan)["create"] == [1]

@@ -20,5 +20,6 @@ from . import pleo_sync_tags
 from . import pleo_sync_accounts
 from . import pleo_sync_vendors
 from . import pleo_vendor_webhook
+from . import pleo_sync_preview
 from . import pleo_failure_notify
 from . import account_move_pleo_payment

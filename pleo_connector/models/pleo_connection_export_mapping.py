@@ -24,6 +24,10 @@ class PleoConnection(models.Model):
             accounts[str(account.id)] = account.id
             if account.code:
                 accounts[account.code] = account.id
+        # Accounts adopted on the first sync keep the externalId Pleo had.
+        for binding in self._pleo_bindings("account"):
+            if binding.external_key:
+                accounts.setdefault(binding.external_key, binding.res_id)
         taxes = {}
         Tax = self.env["account.tax"].with_context(active_test=True)
         all_taxes = Tax.search(

@@ -54,12 +54,29 @@ class SyncRun:
         self.lines = []
         self.bindings = {}  # binding kind -> list of rows
         self.forget = {}  # binding kind -> res_ids
+        # Filled when previewing: binding kind -> {operation: [labels]}.
+        self.preview = None
 
     def fail(self, label, exc):
         self.counts["failed"] += 1
         message = getattr(exc, "message", None) or str(exc)
         self.lines.append(f"{label}: {message}")
         _logger.info("Pleo sync %s: %s: %s", self.kind, label, message)
+
+    def note_plan(self, kind, plan, label):
+        """Keep what `plan` will do, by record, when previewing."""
+        if self.preview is None:
+            return
+        adopted = plan.adopted
+        updates = [a for a in plan.updates + plan.unarchives if not a.adopted]
+        lines = self.preview.setdefault(kind, {})
+        for operation, actions in (
+            ("adopt", adopted),
+            ("create", plan.creates),
+            ("update", updates),
+            ("archive", [a for a in plan.archives if not a.adopted]),
+        ):
+            lines.setdefault(operation, []).extend(label(a) for a in actions)
 
     def bind(self, kind, row):
         self.bindings.setdefault(kind, []).append(row)
@@ -118,6 +135,28 @@ class PleoConnection(models.Model):
     pleo_sync_log_ids = fields.One2many(
         comodel_name="pleo.sync.log", inverse_name="connection_id", readonly=True
     )
+    pleo_sync_confirmed_at = fields.Datetime(
+        string="First Sync Confirmed",
+        readonly=True,
+        copy=False,
+        help="When a Pleo manager confirmed the preview of the first sync. Until "
+        "then the scheduled syncs wait and Sync now shows the preview.",
+    )
+    pleo_sync_adopted = fields.Boolean(
+        string="First Sync Done", compute="_compute_pleo_sync_adopted"
+    )
+
+    def _compute_pleo_sync_adopted(self):
+        bound = set(
+            self.env["pleo.binding"]
+            .sudo()
+            ._read_group([("connection_id", "in", self.ids)], ["connection_id"])
+        )
+        bound_ids = {connection.id for (connection,) in bound}
+        for connection in self:
+            connection.pleo_sync_adopted = bool(
+                connection.pleo_sync_confirmed_at or connection.id in bound_ids
+            )
 
     @api.constrains("pleo_analytic_plan_ids")
     def _check_pleo_analytic_plans(self):
@@ -157,6 +196,26 @@ class PleoConnection(models.Model):
     def action_sync_vendors(self):
         return self._pleo_sync_button("4", ["vendors"])
 
+    @pleo_requires(PLEO_MANAGER, "write")
+    def action_pleo_sync_preview(self):
+        """Show what the first sync will do in Pleo, to confirm it."""
+        self.ensure_one()
+        return self.env["pleo.sync.preview"]._pleo_build(self)._pleo_action()
+
+    def _pleo_sync_kinds(self):
+        """The syncs of this connection's level, in the order they must run."""
+        self.ensure_one()
+        return [
+            kind
+            for level, kind in (
+                ("2", "tags"),
+                ("3", "tax_codes"),
+                ("3", "accounts"),
+                ("4", "vendors"),
+            )
+            if self._level_at_least(level)
+        ]
+
     def _pleo_sync_button(self, level, kinds):
         self.ensure_one()
         if not self._level_at_least(level):
@@ -167,9 +226,16 @@ class PleoConnection(models.Model):
                     level=level,
                 )
             )
+        if not self.pleo_sync_adopted:
+            # Nothing is written before a manager has seen what will be.
+            return self.action_pleo_sync_preview()
         logs = self.env["pleo.sync.log"]
         for kind in kinds:
             logs |= self._pleo_sync(kind)
+        return self._pleo_sync_notification(logs)
+
+    def _pleo_sync_notification(self, logs):
+        """What the sync runs in `logs` did, as a notification."""
         message = "\n".join(
             self.env._(
                 "%(kind)s: %(created)s created, %(updated)s updated, "
@@ -200,6 +266,14 @@ class PleoConnection(models.Model):
         level = {"tags": "2", "tax_codes": "3", "accounts": "3", "vendors": "4"}[kind]
         for connection in self._pleo_connections_for_cron():
             if not connection._level_at_least(level):
+                continue
+            if not connection.pleo_sync_adopted:
+                _logger.info(
+                    "Pleo sync %s of connection %s waits for its first-sync preview "
+                    "to be confirmed",
+                    kind,
+                    connection.id,
+                )
                 continue
             try:
                 connection.with_context(pleo_cron=True)._pleo_sync(kind)

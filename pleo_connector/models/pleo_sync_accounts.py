@@ -20,8 +20,10 @@ class PleoConnection(models.Model):
     # ------------------------------------------------------------------
     # Level 3: tax codes, then accounts
     # ------------------------------------------------------------------
-    def _pleo_tax_rows(self):
-        """Purchase taxes of the company as Locals (and labels, skipped lines)."""
+    def _pleo_tax_rows(self, known_keys=None):
+        """Purchase taxes of the company as Locals (and labels, skipped lines);
+        `known_keys` are the tax codes bound so far ({tax id: code})."""
+        known_keys = known_keys or {}
         company = self.company_id
         Tax = self.env["account.tax"].sudo().with_context(active_test=False)
         names = ["name", "amount", "amount_type", "price_include", "active"]
@@ -68,7 +70,8 @@ class PleoConnection(models.Model):
                     )
                 )
                 continue
-            code = (tax.get("pleo_code") or "").strip() or f"TAX{tax['id']}"
+            own = (tax.get("pleo_code") or "").strip()
+            code = own or known_keys.get(tax["id"]) or f"TAX{tax['id']}"
             lines = lines_of.get(tax["id"], [])
             negative = [r for r in lines if r["factor_percent"] < 0]
             positive = [r for r in lines if r["factor_percent"] > 0]
@@ -105,11 +108,23 @@ class PleoConnection(models.Model):
                 "ingoingTaxAccount": ingoing,
                 "outgoingTaxAccount": outgoing,
             }
-            locals_.append(Local(tax["id"], (code,), values, active=tax["active"]))
+            locals_.append(
+                Local(
+                    tax["id"],
+                    (code,),
+                    values,
+                    active=tax["active"],
+                    key_field="code",
+                    yields_key=not own,
+                )
+            )
         return locals_, labels, skipped
 
     def _pleo_sync_tax_codes(self, client, run):
-        locals_, labels, skipped = self._pleo_tax_rows()
+        bindings = self._pleo_bindings("tax_code")
+        locals_, labels, skipped = self._pleo_tax_rows(
+            {b.res_id: b.external_key for b in bindings}
+        )
         run.lines.extend(skipped)
         names = (
             "code",
@@ -126,8 +141,8 @@ class PleoConnection(models.Model):
         plan = plan_sync(
             locals_,
             remotes,
-            self._pleo_bindings("tax_code"),
-            archive_unmatched=self.pleo_archive_unmatched,
+            bindings,
+            archive_unmatched=self._pleo_archives_unmatched(bindings),
         )
 
         def kwargs(values, archived):
@@ -188,6 +203,8 @@ class PleoConnection(models.Model):
             .with_context(active_test=False)
         )
         closed_field, closed = compat.account_closed_flag(Account)
+        bindings = self._pleo_bindings("account")
+        known_keys = {b.res_id: b.external_key for b in bindings}
         rows = Account.search_read(
             Account._check_company_domain(company) + self._pleo_account_domain(),
             ["name", "code", closed_field, "tax_ids"],
@@ -220,7 +237,9 @@ class PleoConnection(models.Model):
         for row in rows:
             taxes = sorted((purchase[t], t) for t in row["tax_ids"] if t in purchase)
             tax_code = next((tax_codes[t] for _seq, t in taxes if t in tax_codes), None)
-            external_id = str(row["id"])
+            # Pleo cannot change an account's externalId: an adopted one keeps
+            # its own (the binding remembers it), the export also maps codes.
+            external_id = known_keys.get(row["id"]) or str(row["id"])
             labels[row["id"]] = f"{row['code']} {row['name']}"
             values = {
                 "externalId": external_id,
@@ -231,21 +250,23 @@ class PleoConnection(models.Model):
             locals_.append(
                 Local(
                     row["id"],
-                    (external_id,),
+                    (external_id, row["code"]),
                     values,
                     active=row[closed_field] != closed,
+                    key_field="externalId",
+                    yields_key=True,
                 )
             )
         names = ("externalId", "code", "name", "taxCodeExternalId")
         remotes = [
-            self._pleo_remote(a, ("externalId",), names, bool(a.get("archived")))
+            self._pleo_remote(a, ("externalId", "code"), names, bool(a.get("archived")))
             for a in client.iter_accounts()
         ]
         plan = plan_sync(
             locals_,
             remotes,
-            self._pleo_bindings("account"),
-            archive_unmatched=self.pleo_archive_unmatched,
+            bindings,
+            archive_unmatched=self._pleo_archives_unmatched(bindings),
         )
 
         def create(action):

@@ -25,15 +25,34 @@ class PleoConnection(models.Model):
             self.env["pleo.binding"]
             .sudo()
             .search_read(
-                domain, ["res_id", "pleo_id", "pushed_hash", "archived", "origin"]
+                domain,
+                [
+                    "res_id",
+                    "pleo_id",
+                    "pushed_hash",
+                    "archived",
+                    "origin",
+                    "external_key",
+                ],
             )
         )
         return [
             Bound(
-                r["res_id"], r["pleo_id"], r["pushed_hash"], r["archived"], r["origin"]
+                r["res_id"],
+                r["pleo_id"],
+                r["pushed_hash"],
+                r["archived"],
+                r["origin"],
+                r["external_key"] or None,
             )
             for r in rows
         ]
+
+    def _pleo_archives_unmatched(self, bindings):
+        """Pleo's reconcile rule (archive what Odoo does not know), except on a
+        kind's first sync: a company's existing Pleo data is adopted or left
+        alone then, never archived."""
+        return self.pleo_archive_unmatched and bool(bindings)
 
     def _pleo_binding_lookup(self, kind, keys):
         """{external key: Odoo record id} of what this connection pushed to Pleo,
@@ -59,7 +78,8 @@ class PleoConnection(models.Model):
         archived) ; archive_batch(actions) (optional) or archive(action)."""
 
         def label(action):
-            return labels.get(action.res_id) or action.pleo_id or "?"
+            remote_name = action.remote.values.get("name") if action.remote else None
+            return labels.get(action.res_id) or remote_name or action.pleo_id or "?"
 
         def bind(action, pleo_id, archived=False):
             if action.res_id is None:
@@ -77,6 +97,7 @@ class PleoConnection(models.Model):
                 },
             )
 
+        run.note_plan(kind, plan, label)
         for res_id, message in plan.conflicts:
             run.fail(labels.get(res_id, str(res_id)), ValueError(message))
         run.forget.setdefault(kind, []).extend(plan.forget)

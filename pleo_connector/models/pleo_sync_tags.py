@@ -2,7 +2,9 @@
 """Level 2: analytic plans -> tag groups, analytic accounts -> tags.
 
 Key: the tag (group) ``code``: the analytic account's code, else ``AA<id>``;
-``PLAN<id>`` for plans. Matched case-insensitively, as Pleo's guide says.
+``PLAN<id>`` for plans. Matched case-insensitively, as Pleo's guide says, then by
+name. A made-up key (``AA<id>``, ``PLAN<id>``) never replaces the code of a Pleo
+record adopted on the first sync: the binding keeps Pleo's.
 """
 
 from odoo import models
@@ -19,19 +21,25 @@ class PleoConnection(models.Model):
     def _pleo_sync_tags(self, client, run):
         plans = self.pleo_analytic_plan_ids
         bindings = self._pleo_bindings("tag_group")
+        # Decided once for all groups: the first group's new bindings must not
+        # make the second group's first sync archive.
+        archive_tags = self._pleo_archives_unmatched(self._pleo_bindings("tag"))
         known_ids = set(plans.ids) | {b.res_id for b in bindings}
         Plan = self.env["account.analytic.plan"].sudo()
         plan_rows = Plan.search_read([("id", "in", list(known_ids))], ["name"])
         labels = {r["id"]: r["name"] for r in plan_rows}
+        known_keys = {b.res_id: b.external_key for b in bindings}
         locals_ = []
         for row in plan_rows:
-            code = f"PLAN{row['id']}"
+            code = known_keys.get(row["id"]) or f"PLAN{row['id']}"
             locals_.append(
                 Local(
                     row["id"],
                     (code,),
                     {"code": code, "name": row["name"]},
                     active=row["id"] in plans.ids,
+                    key_field="code",
+                    yields_key=True,
                 )
             )
         remote_rows = client.list_tag_groups(include_archived=True)
@@ -44,7 +52,7 @@ class PleoConnection(models.Model):
             remotes,
             bindings,
             case_insensitive=True,
-            archive_unmatched=self.pleo_archive_unmatched,
+            archive_unmatched=self._pleo_archives_unmatched(bindings),
         )
 
         def metadata(action):
@@ -101,7 +109,9 @@ class PleoConnection(models.Model):
         for plan_id in plans.ids:
             group_id = group_of_plan.get(plan_id)
             if group_id:
-                self._pleo_sync_tags_of_group(client, run, plan_id, group_id)
+                self._pleo_sync_tags_of_group(
+                    client, run, plan_id, group_id, archive_tags
+                )
                 run.flush()
 
     def _pleo_created_groups(self, creates, plan_ids):
@@ -125,7 +135,7 @@ class PleoConnection(models.Model):
         )
         return {r["res_id"]: r["pleo_id"] for r in rows}
 
-    def _pleo_sync_tags_of_group(self, client, run, plan_id, group_id):
+    def _pleo_sync_tags_of_group(self, client, run, plan_id, group_id, archive):
         Account = (
             self.env["account.analytic.account"].sudo().with_context(active_test=False)
         )
@@ -136,10 +146,13 @@ class PleoConnection(models.Model):
             ],
             ["name", "code", "active"],
         )
+        bindings = self._pleo_bindings("tag", parent=group_id)
+        known_keys = {b.res_id: b.external_key for b in bindings}
         labels = {}
         locals_ = []
         for row in rows:
-            code = (row["code"] or "").strip() or f"AA{row['id']}"
+            own = (row["code"] or "").strip()
+            code = own or known_keys.get(row["id"]) or f"AA{row['id']}"
             labels[row["id"]] = f"{row['name']} [{code}]"
             locals_.append(
                 Local(
@@ -147,20 +160,21 @@ class PleoConnection(models.Model):
                     (code,),
                     {"code": code, "name": row["name"]},
                     active=row["active"],
+                    key_field="code",
+                    yields_key=not own,
                 )
             )
         remotes = [
             self._pleo_remote(t, ("code",), ("code", "name"), bool(t.get("archived")))
             for t in client.iter_tags(group_id, include_archived=True)
         ]
-        bindings = self._pleo_bindings("tag", parent=group_id)
         # Accounts bound in another group (moved between plans) move here.
         plan = plan_sync(
             locals_,
             remotes,
             bindings,
             case_insensitive=True,
-            archive_unmatched=self.pleo_archive_unmatched,
+            archive_unmatched=archive,
         )
 
         def create(action):

@@ -20,7 +20,16 @@ Matching, in this order:
    guide says), so a lost binding or an interrupted first sync re-links instead of
    creating twins;
 3. alternative keys (``Local.keys[1:]``, e.g. a vendor's code then VAT number), for
-   active records only, each Pleo record claimed at most once.
+   active records only, each Pleo record claimed at most once;
+4. the exact name, case-insensitive (``match_names``), for active records only:
+   a Pleo company that already has master data (made by hand or by an earlier
+   integration) is adopted, not duplicated.
+
+A match without a binding is an *adoption* (``Action.adopted``): the Pleo record is
+bound and updated to Odoo's values. Where Odoo's key yields (``Local.yields_key``:
+Odoo made it up, e.g. ``PLAN<id>`` for a tag group, or Pleo cannot change it, as
+an account's ``externalId``), the adopted record keeps Pleo's key
+(``Local.key_field``), and the binding remembers it for the next syncs.
 
 Conflict rule (documented in readme/USAGE.md): Odoo is the source of truth for
 tags, accounts, tax codes and for vendors pushed from Odoo. A record changed in
@@ -56,6 +65,10 @@ class Local:
     keys: tuple  # (primary ERP key, alternative keys...); None entries are skipped
     values: dict  # the payload compared with Pleo and pushed
     active: bool = True
+    # The values field holding keys[0], and whether Odoo's key yields to the key
+    # of an adopted Pleo record (made up by Odoo, or not changeable in Pleo).
+    key_field: str | None = None
+    yields_key: bool = False
 
     @property
     def key(self):
@@ -81,6 +94,7 @@ class Bound:
     hash: str | None = None
     archived: bool = False
     origin: str = "odoo"  # "pleo": created in Pleo and linked (vendors)
+    external_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +108,8 @@ class Action:
     reason: str = ""
     # The binding row must be written (new link, new hash, archived flag changed).
     bind: bool = False
+    # Matched to an existing Pleo record that no binding pointed at.
+    adopted: bool = False
 
 
 @dataclass
@@ -116,8 +132,18 @@ class Plan:
             + len(self.archives)
         )
 
+    @property
+    def adopted(self):
+        """Actions binding an existing Pleo record for the first time."""
+        return [
+            a
+            for a in self.noops + self.updates + self.unarchives + self.archives
+            if a.adopted
+        ]
+
     def summary(self):
         return {
+            "adopt": len(self.adopted),
             "create": len(self.creates),
             "update": len(self.updates),
             "unarchive": len(self.unarchives),
@@ -170,6 +196,7 @@ def plan_sync(
     *,
     case_insensitive=False,
     archive_unmatched=True,
+    match_names=True,
 ):
     """Diff Odoo rows, Pleo rows and bindings into a :class:`Plan` (see module doc)."""
     plan = Plan()
@@ -182,11 +209,15 @@ def plan_sync(
     # unclaimed and get archived, as Pleo's guide asks.
     depth = max((len(loc.keys) for loc in locals_), default=1)
     indexes = [{} for _ in range(depth)]
+    names = {}
     for remote in remotes:
         for level, key in enumerate(remote.keys[:depth]):
             folded = _fold(key, case_insensitive)
             if folded is not None:
                 indexes[level].setdefault(folded, []).append(remote)
+        name = _fold(remote.values.get("name"), True) if match_names else None
+        if name is not None:
+            names.setdefault(name, []).append(remote)
 
     ordered = sorted(locals_, key=lambda loc: loc.res_id)
     pending = []
@@ -200,6 +231,9 @@ def plan_sync(
         else:
             pending.append((local, bound, None))
 
+    # Pass 2: keys. Pass 3: names, only once every key has claimed its record,
+    # so a name never takes the Pleo record another Odoo record's key names.
+    keyed = []
     for local, bound, remote in pending:
         if remote is None:
             remote, conflict = _match(local, indexes, claimed, case_insensitive)
@@ -208,9 +242,15 @@ def plan_sync(
                 continue
             if remote is not None:
                 claimed[remote.pleo_id] = local.res_id
-            elif bound and not local.active:
-                plan.forget.append(local.res_id)
-                continue
+        keyed.append((local, bound, remote))
+    for local, bound, remote in keyed:
+        if remote is None and local.active:
+            remote = _match_name(local, names, claimed)
+            if remote is not None:
+                claimed[remote.pleo_id] = local.res_id
+        if remote is None and bound and not local.active:
+            plan.forget.append(local.res_id)
+            continue
         _decide(plan, local, bound, remote)
 
     # Bindings of Odoo records that no longer exist (deleted, or out of scope).
@@ -277,7 +317,34 @@ def _match(local, indexes, claimed, case_insensitive):
     return None, None
 
 
+def _match_name(local, names, claimed):
+    """The unclaimed Pleo record of the same name (any case), or None."""
+    name = _fold(local.values.get("name"), True)
+    free = [r for r in names.get(name, []) if r.pleo_id not in claimed]
+    # Prefer an active one, then the exact spelling.
+    free.sort(key=lambda r: (r.archived, r.values.get("name") != local.values["name"]))
+    return free[0] if free else None
+
+
+def _keep_pleo_key(local, remote):
+    """`local` with the adopted Pleo record's key in place of a made-up one."""
+    theirs = remote.values.get(local.key_field) if local.key_field else None
+    if not local.yields_key or not theirs or theirs == local.key:
+        return local
+    return Local(
+        local.res_id,
+        (theirs, *local.keys[1:]),
+        {**local.values, local.key_field: theirs},
+        local.active,
+        local.key_field,
+        local.yields_key,
+    )
+
+
 def _decide(plan, local, bound, remote):
+    adopted = remote is not None and (bound is None or bound.pleo_id != remote.pleo_id)
+    if adopted:
+        local = _keep_pleo_key(local, remote)
     new_hash = payload_hash(local.values)
     if remote is None:
         if local.active:
@@ -292,6 +359,7 @@ def _decide(plan, local, bound, remote):
         "local": local,
         "remote": remote,
         "hash": new_hash,
+        "adopted": adopted and bound is None,
     }
     if not local.active:
         if remote.archived:

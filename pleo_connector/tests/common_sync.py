@@ -98,6 +98,8 @@ class PleoSyncCase(AccountTestInvoicingCommon):
                     Command.set([cls.plan_dept.id, cls.plan_proj.id])
                 ],
                 "webhook_secret": cls.sandbox.state.webhook_secret,
+                # The first-sync preview has its own tests.
+                "pleo_sync_confirmed_at": "2026-01-01 00:00:00",
             }
         )
 
@@ -198,7 +200,14 @@ class PleoSyncCase(AccountTestInvoicingCommon):
 
     def tags_of(self, plan, archived=None):
         snap = self.pleo()
-        group = next(g for g in snap["groups"] if g["code"] == f"PLAN{plan.id}")
+        binding = self.env["pleo.binding"].search(
+            [("pleo_kind", "=", "tag_group"), ("res_id", "=", plan.id)], limit=1
+        )
+        group = next(
+            g
+            for g in snap["groups"]
+            if g["id"] == binding.pleo_id or g["code"] == f"PLAN{plan.id}"
+        )
         return {
             t["code"]: t["name"]
             for t in snap["tags"]

@@ -41,6 +41,8 @@ MATRIX = {
     ("pleo.connection", "action_sync_tax_codes"): MANAGERS,
     ("pleo.connection", "action_sync_accounts"): MANAGERS,
     ("pleo.connection", "action_sync_vendors"): MANAGERS,
+    ("pleo.connection", "action_pleo_sync_preview"): MANAGERS,
+    ("pleo.sync.preview", "action_confirm"): MANAGERS,
     ("pleo.connection", "action_pleo_create_export_journal"): MANAGERS,
     ("pleo.connection", "action_pleo_export_sync_now"): MANAGERS,
     ("pleo.connection", "action_pleo_open_export_jobs"): READERS,
@@ -69,6 +71,7 @@ CALLS_PLEO = {
     "action_sync_tags",
     "action_sync_vendors",
     "action_pleo_export_sync_now",
+    "action_pleo_sync_preview",
 }
 # Public methods the addon overrides on Odoo's models keep Odoo's own checks.
 ODOO_METHODS = {"create", "write", "unlink", "copy", "read", "default_get"}
@@ -144,7 +147,9 @@ class TestAccessMatrix(SandboxMixin, HttpCase):
         if model == "pleo.export.item":
             return self.item.with_user(user)
         # Transient records belong to their creator: each user gets their own.
-        if model == "pleo.setup.wizard":
+        if model == "pleo.sync.preview":
+            vals = {"connection_id": self.connection.id}
+        elif model == "pleo.setup.wizard":
             vals = {
                 "connection_id": self.connection.id,
                 "company_id": self.company_a.id,

@@ -122,14 +122,27 @@ class TestSetupWizard(SandboxMixin, TransactionCase):
             connection._pleo_oauth_callback(back["code"])
         self.assertEqual(connection.state, "connected")
 
-        # Finish: the installation Pleo created at consent is activated.
-        wizard.action_finish()
-        installation = requests.get(
+        # Finish: the last step previews the first sync; nothing is written in
+        # Pleo, and the installation stays AUTHORIZED, until it is confirmed.
+        action = wizard.action_finish()
+        self.assertEqual(action["res_model"], "pleo.sync.preview")
+        preview = self.env["pleo.sync.preview"].browse(action["res_id"])
+        self.assertIn("tag_group", preview.line_ids.mapped("kind"))
+        self.assertEqual(self._installation(connection)["status"], "AUTHORIZED")
+        # Confirmed: synced, and the installation Pleo created at consent activated.
+        preview.action_confirm()
+        self.assertTrue(connection.pleo_sync_confirmed_at)
+        self.assertTrue(
+            connection.pleo_sync_log_ids.filtered(lambda x: x.kind == "tags")
+        )
+        self.assertEqual(self._installation(connection)["status"], "ACTIVATED")
+
+    def _installation(self, connection):
+        return requests.get(
             f"{self.sandbox.url}/v1/installations/me",
             headers={"Authorization": f"Bearer {connection.access_token}"},
             timeout=10,
         ).json()
-        self.assertEqual(installation["status"], "ACTIVATED")
 
     def test_disconnect_revokes_tokens_in_pleo(self):
         connection = self.Connection.create(self._connection_vals())

@@ -219,27 +219,44 @@ class TestSyncMasterData(PleoSyncCase):
         self.assertEqual(self.tags_of(self.plan_dept)["SALES"], "Sales")
 
     def test_records_already_in_pleo_are_adopted_not_duplicated(self):
-        """Pleo's own demo data: a tag group whose code matches case-insensitively
-        is adopted; tax codes, accounts and tags Odoo does not know are archived."""
+        """The sandbox's own master data (DEPT/PROJ groups, tags, tax codes,
+        accounts) is what a company brings: the first sync adopts what matches
+        (code, then name, any case) and archives nothing; Pleo's reconcile rule
+        applies from the second sync on."""
         self.sandbox.reset(seed="none")
         state = self.sandbox.state
         with state.lock:
             dept = next(g for g in state.tags.groups.values() if g["code"] == "DEPT")
-            dept["code"] = f"plan{self.plan_dept.id}"
+            proj = next(g for g in state.tags.groups.values() if g["code"] == "PROJ")
+            dept["code"] = f"plan{self.plan_dept.id}"  # a key, another case
         logs = self.sync("tags", "tax_codes", "accounts")
         snap = self.pleo()
-        groups = [g for g in snap["groups"] if g["id"] == dept["id"]]
-        self.assertEqual(groups[0]["code"], f"PLAN{self.plan_dept.id}")
-        self.assertFalse(groups[0]["archived"])
-        self.assertEqual(len(snap["groups"]), 3)  # adopted, PROJ archived, new
-        self.assertTrue(
-            all(t["archived"] for t in snap["tags"] if t["code"] == "ADMIN")
+        by_id = {g["id"]: g for g in snap["groups"]}
+        # Both groups adopted: DEPT by its code, PROJ by the plan's name "Project".
+        self.assertEqual(len(snap["groups"]), 2, "no twin group was created")
+        self.assertEqual(by_id[dept["id"]]["code"], f"plan{self.plan_dept.id}")
+        self.assertEqual(by_id[proj["id"]]["code"], "PROJ", "Pleo's code is kept")
+        self.assertFalse(any(g["archived"] for g in snap["groups"]))
+        self.assertFalse(any(t["archived"] for t in snap["tags"]))
+        self.assertFalse(any(t["archived"] for t in snap["tax_codes"]))
+        self.assertFalse(any(log.count_archived for log in logs.values()))
+        # Tags: SALES and RND adopted by code within the adopted group.
+        self.assertEqual(
+            set(self.tags_of(self.plan_dept)),
+            {"SALES", "RND", "ADMIN", f"AA{self.aa_team.id}"},
         )
-        seeded_codes = {"VAT25", "VAT19", "VAT20", "RC-EU"}
-        self.assertTrue(
-            all(t["archived"] for t in snap["tax_codes"] if t["code"] in seeded_codes)
-        )
-        self.assertGreater(logs["accounts"].count_archived, 0)
+        self.assertEqual(len([t for t in snap["tags"] if t["code"] == "SALES"]), 1)
+
+        # From the second sync on, what Odoo does not know is archived.
+        self.sync("tags", "tax_codes", "accounts")
+        snap = self.pleo()
+        Binding = self.env["pleo.binding"]
+        for kind, rows in (("tag", snap["tags"]), ("tax_code", snap["tax_codes"])):
+            bound = set(Binding.search([("pleo_kind", "=", kind)]).mapped("pleo_id"))
+            unknown = [r for r in rows if r["id"] not in bound]
+            self.assertTrue(unknown, kind)
+            self.assertTrue(all(r["archived"] for r in unknown), kind)
+        self.assertIn("ADMIN", {t["code"] for t in snap["tags"] if t["archived"]})
         # Binding lost: the next sync re-links by key instead of creating twins.
         self.env["pleo.binding"].search([]).unlink()
         self.reset_requests()

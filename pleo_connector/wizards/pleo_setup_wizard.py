@@ -379,6 +379,24 @@ class PleoSetupWizard(models.TransientModel):
             }
         )
         self._apply_level_settings(connection)
+        if (
+            self.run_first_sync
+            and connection._pleo_sync_kinds()
+            and not connection.pleo_sync_adopted
+        ):
+            # The last step: what the first sync will do, confirmed by the user;
+            # confirming syncs and then activates the installation.
+            connection.message_post(
+                body=_(
+                    "Setup finished at level %s; the first sync waits for its "
+                    "preview to be confirmed.",
+                    dict(LEVELS)[self.integration_level],
+                )
+            )
+            preview = self.env["pleo.sync.preview"]._pleo_build(
+                connection, activate_after=True
+            )
+            return preview._pleo_action()
         lines = self._first_run(connection) if self.run_first_sync else []
         connection.message_post(
             body=_(
