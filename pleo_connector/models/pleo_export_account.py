@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Accounting models as Level 1 (export) needs them."""
 
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class AccountMove(models.Model):
@@ -29,6 +29,15 @@ class AccountMove(models.Model):
         copy=False,
         help="Journal entry paying this vendor bill from the Pleo wallet.",
     )
+    pleo_currency_rate = fields.Float(
+        string="Pleo Rate",
+        readonly=True,
+        copy=False,
+        digits=0,
+        help="Pleo's effective rate of a foreign-currency bill (document amount "
+        "per company amount). The bill keeps it, so that Odoo's recomputations "
+        "after an edit give Pleo's figures, not those of Odoo's rate table.",
+    )
 
     _sql_constraints = [
         (
@@ -37,6 +46,15 @@ class AccountMove(models.Model):
             "This Pleo expense is already booked.",
         )
     ]
+
+    @api.depends("pleo_currency_rate")
+    def _compute_invoice_currency_rate(self):
+        # The wallet paid the company amount: Odoo's rate of the day would
+        # turn Pleo's figures into others at the first edit of a line.
+        super()._compute_invoice_currency_rate()
+        for move in self:
+            if move.pleo_currency_rate and move.is_invoice(include_receipts=True):
+                move.invoice_currency_rate = move.pleo_currency_rate
 
 
 class AccountTax(models.Model):

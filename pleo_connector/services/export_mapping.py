@@ -482,5 +482,16 @@ def map_export_item(item, ctx):
             invoice_date=ctx.accounting_date,
             invoice_date_due=ctx.accounting_date,
             payment_reference=book_id,
+            pleo_currency_rate=effective_rate(item, ctx),
         )
     return vals
+
+
+def effective_rate(item, ctx):
+    """Document amount per company amount, as Pleo charged the wallet (a bill
+    keeps it so that Odoo recomputes its lines to Pleo's figures)."""
+    doc_cur, doc = _money(item.get("amount"), "inSupplierCurrency")
+    wallet_cur, wallet = _money(item.get("amount"), "inWalletCurrency")
+    if not doc or not wallet:
+        return 1.0
+    return float(to_major(doc, doc_cur, ctx) / to_major(wallet, wallet_cur, ctx))
