@@ -474,6 +474,9 @@ def map_export_item(item, ctx):
         "ref": " / ".join(p for p in ref_parts if p) or label,
         "narration": narration_html(item),
         "pleo_accounting_entry_id": item["accountingEntryId"],
+        "pleo_reconciliation_id": book_id or False,
+        "pleo_reconciled_entries": ",".join(info.get("reconciledEntries") or [])
+        or False,
         "line_ids": line_cmds,
     }
     if invoice_like:
