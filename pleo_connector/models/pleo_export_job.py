@@ -170,6 +170,19 @@ class PleoExportItem(models.Model):
         readonly=True,
         help="Pleo's data of a failed item, kept so Retry can book it.",
     )
+    download_attempts = fields.Integer(
+        string="Receipt Attempts",
+        readonly=True,
+        copy=False,
+        help="Runs that could not fetch a receipt because Pleo was unavailable "
+        "for a while; the item fails once they reach the limit.",
+    )
+    waiting_reason = fields.Char(
+        string="Waiting For",
+        readonly=True,
+        copy=False,
+        help="Why the item waits for the next run.",
+    )
 
     _sql_constraints = [
         (
@@ -193,7 +206,12 @@ class PleoExportItem(models.Model):
             raise UserError(_("Only failed items can be retried."))
         open_jobs = failed.filtered(lambda i: i.job_id.state == "in_progress")
         open_jobs.write(
-            {"state": "pending", "failure_reason": False, "failure_reason_type": False}
+            {
+                "state": "pending",
+                "failure_reason": False,
+                "failure_reason_type": False,
+                "download_attempts": 0,
+            }
         )
         closed = failed - open_jobs
         for connection in closed.connection_id:
@@ -228,12 +246,20 @@ class PleoExportItem(models.Model):
                 "failure_reason": False,
                 "failure_reason_type": False,
                 "payload": False,
+                "waiting_reason": False,
+            }
+        elif outcome["status"] == "deferred":
+            vals = {
+                "state": "pending",
+                "download_attempts": outcome["attempts"],
+                "waiting_reason": outcome["message"],
             }
         else:
             vals = {
                 "state": "failed",
                 "failure_reason": outcome["message"],
                 "failure_reason_type": outcome["failure_type"],
+                "waiting_reason": False,
             }
             if outcome.get("payload_json"):
                 vals["payload"] = outcome["payload_json"]

@@ -56,3 +56,51 @@ def item_summary(payload, ctx):
         / 10 ** ctx.currency_digits.get(amount.get("currency"), 2),
         "reconciliation_id": info.get("reconciliationId"),
     }
+
+
+# A receipt Pleo could not serve for a passing reason (5xx, timeout, 429) is
+# tried again by the next runs, this many times in all; Pleo expires a job left
+# without updates for about an hour, and the export runs every 5 minutes.
+MAX_DOWNLOAD_ATTEMPTS = 5
+
+
+class ReceiptUnavailable(Exception):
+    """A receipt download failed for a reason that may pass by itself."""
+
+    def __init__(self, n, reason):
+        super().__init__(reason)
+        self.n = n
+        self.reason = reason
+
+
+def transient_reason(exc):
+    """What went wrong, in words an accountant uses (no status codes)."""
+    status = getattr(exc, "status", None)
+    if status == 429:
+        return "Pleo asked Odoo to slow down"
+    if status and status >= 500:
+        return "Pleo's file service was unavailable"
+    return "Pleo did not answer in time"
+
+
+def deferred_outcome(exc, attempts):
+    """The outcome of an item whose receipt will be fetched again by the next run."""
+    return {
+        "status": "deferred",
+        "attempts": attempts,
+        "message": (
+            f"Receipt {exc.n} could not be fetched yet ({exc.reason}); attempt "
+            f"{attempts} of {MAX_DOWNLOAD_ATTEMPTS}. The next run tries again."
+        ),
+    }
+
+
+def download_given_up(exc, attempts, payload):
+    """The failure of an item whose receipt stayed unavailable run after run."""
+    return item_failure(
+        "receipt_download_failure",
+        f"Receipt {exc.n} could not be fetched from Pleo after {attempts} "
+        f"attempts ({exc.reason}), so the expense was not booked. When Pleo "
+        "works again, a Pleo manager can press Retry.",
+        payload,
+    )
