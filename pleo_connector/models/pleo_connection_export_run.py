@@ -139,6 +139,10 @@ class PleoConnection(models.Model):
             job.item_ids.filtered(
                 lambda i: i.state in ("pending", "in_progress")
             ).write({"state": "abandoned"})
+            # Booked but never reported: Pleo hears of them at the next export.
+            job.item_ids.filtered(lambda i: i.state == "booked").write(
+                {"state": "booked_job_closed"}
+            )
             job.message_post(
                 body=_(
                     "Pleo closed this job as %(status)s: %(reason)s",

@@ -9,6 +9,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..pleo import enums
+from ..services.export_items import receipt_not_yet
 from .pleo_access import PLEO_MANAGER, PLEO_USER, pleo_requires
 
 _logger = logging.getLogger(__name__)
@@ -24,6 +25,7 @@ ITEM_STATES = [
     ("pending", "Pending"),
     ("in_progress", "In progress"),
     ("booked", "Booked, not yet reported"),
+    ("booked_job_closed", "Booked after Pleo closed the job"),
     ("successful", "Successful"),
     ("failed", "Failed"),
     ("abandoned", "Abandoned"),
@@ -73,6 +75,13 @@ class PleoExportJob(models.Model):
     successful_count = fields.Integer(compute="_compute_counters")
     failed_count = fields.Integer(compute="_compute_counters")
     pending_count = fields.Integer(compute="_compute_counters")
+    booked_job_closed_count = fields.Integer(
+        string="Booked After Close",
+        compute="_compute_counters",
+        help="Booked by a retry after Pleo closed this job: Pleo hears of them "
+        "when the expenses are exported again.",
+    )
+    abandoned_count = fields.Integer(compute="_compute_counters")
     failure_reason = fields.Text(readonly=True)
     failure_reason_type = fields.Selection(selection=JOB_FAILURE_TYPES, readonly=True)
 
@@ -100,6 +109,8 @@ class PleoExportJob(models.Model):
             job.pending_count = (
                 counts["pending"] + counts["in_progress"] + counts["booked"]
             )
+            job.booked_job_closed_count = counts["booked_job_closed"]
+            job.abandoned_count = counts["abandoned"]
 
     @pleo_requires(PLEO_MANAGER, "read")
     def action_sync_now(self):
@@ -194,7 +205,7 @@ class PleoExportItem(models.Model):
 
     @pleo_requires(PLEO_MANAGER, "write")
     def action_retry(self):
-        """Book failed items again.
+        """Book failed items again; returns a notification saying what happens.
 
         While the job is still open in Pleo the next run books and reports them.
         Once it is closed Pleo accepts no more reports: the item is booked from
@@ -215,25 +226,85 @@ class PleoExportItem(models.Model):
         )
         closed = failed - open_jobs
         for connection in closed.connection_id:
-            mine = closed.filtered(lambda i, c=connection: i.connection_id == c)
-            payloads = [json.loads(i.payload) for i in mine if i.payload]
-            if not payloads:
-                raise UserError(
-                    _(
-                        "The data of these items was not kept: export the "
-                        "expenses again from Pleo."
-                    )
-                )
-            client = connection._pleo_client()
-            outcomes = connection._pleo_export_book_page(client, payloads)
-            for item in mine:
-                outcome = outcomes.get(item.accounting_entry_id)
-                if not outcome:
-                    continue
-                item._pleo_apply_outcome(outcome, reported=False)
+            closed.filtered(
+                lambda i, c=connection: i.connection_id == c
+            )._pleo_book_after_close()
         if open_jobs:
             self.env.ref("pleo_connector.ir_cron_pleo_export")._trigger()
-        return True
+        return self._pleo_retry_notification(open_jobs, closed)
+
+    def _pleo_book_after_close(self):
+        """Book items of closed jobs (one connection) from their kept data."""
+        connection = self.connection_id
+        payloads = [json.loads(i.payload) for i in self if i.payload]
+        if not payloads:
+            raise UserError(
+                _(
+                    "The data of these items was not kept: export the "
+                    "expenses again from Pleo."
+                )
+            )
+        client = connection._pleo_client()
+        try:
+            outcomes = connection._pleo_export_book_page(client, payloads)
+        finally:
+            client.close()
+        by_entry = {p["accountingEntryId"]: p for p in payloads}
+        for item in self:
+            outcome = outcomes.get(item.accounting_entry_id)
+            if not outcome:
+                continue
+            if outcome["status"] == "deferred":
+                payload = by_entry[item.accounting_entry_id]
+                outcome = receipt_not_yet(outcome["error"], payload)
+            item._pleo_apply_outcome(outcome, reported=False)
+        booked = self.filtered(lambda i: i.state == "booked")
+        booked.write({"state": "booked_job_closed"})
+        for job in booked.job_id:
+            job.message_post(
+                body=_(
+                    "%(count)s item(s) booked by a retry after Pleo closed this "
+                    "job. Pleo hears of them when the expenses are exported "
+                    "again from Pleo.",
+                    count=len(booked.filtered(lambda i, j=job: i.job_id == j)),
+                )
+            )
+
+    def _pleo_retry_notification(self, open_jobs, closed):
+        booked = closed.filtered(lambda i: i.state == "booked_job_closed")
+        still_failed = closed.filtered(lambda i: i.state == "failed")
+        parts = []
+        if open_jobs:
+            parts.append(
+                _(
+                    "%s item(s) will be booked by the next run and reported to Pleo.",
+                    len(open_jobs),
+                )
+            )
+        if booked:
+            parts.append(
+                _(
+                    "%s item(s) booked. Their export job is already closed in "
+                    "Pleo: Pleo hears of them when the expenses are exported "
+                    "again from Pleo.",
+                    len(booked),
+                )
+            )
+        if still_failed:
+            parts.append(
+                _("%s item(s) failed again: each one says why.", len(still_failed))
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Retry"),
+                "message": " ".join(parts),
+                "type": "warning" if still_failed else "success",
+                "sticky": bool(booked or still_failed),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
     def _pleo_apply_outcome(self, outcome, reported):
         """Write a booking outcome {status, move, failure_type, message}."""

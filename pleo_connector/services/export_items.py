@@ -104,3 +104,13 @@ def download_given_up(exc, attempts, payload):
         "works again, a Pleo manager can press Retry.",
         payload,
     )
+
+
+def receipt_not_yet(exc, payload):
+    """A retried item whose receipt Pleo could not serve this time."""
+    return item_failure(
+        "receipt_download_failure",
+        f"Receipt {exc.n} could not be fetched from Pleo ({exc.reason}), so "
+        "the expense was not booked. Try again later.",
+        payload,
+    )

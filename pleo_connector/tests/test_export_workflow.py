@@ -93,8 +93,9 @@ class TestExportWorkflow(PleoExportCase):
         local = self.env["pleo.export.job"].search([("pleo_job_id", "=", job["id"])])
         self.assertEqual(local.state, "failed")
         self.assertEqual(local.failure_reason_type, "job_expired")
-        # Booked entries stay booked (and found by the next export), never twice.
-        self.assertEqual(set(local.item_ids.mapped("state")), {"booked"})
+        # Booked entries stay booked, shown as booked after the close (found and
+        # reported by the next export), never twice.
+        self.assertEqual(set(local.item_ids.mapped("state")), {"booked_job_closed"})
         self.assertEqual(len(self.moves()), 2)
 
     def test_crash_mid_job_resumes_remaining_items(self):
