@@ -357,8 +357,8 @@ class PleoSetupWizard(models.TransientModel):
                 lines.append(
                     _("%(method)s failed: %(error)s", method=method, error=exc)
                 )
-        if connection._pleo_activate_installation():
-            lines.append(_("Installation activated in Pleo."))
+        # The activation says so in the chatter itself, once.
+        connection._pleo_activate_installation()
         return lines
 
     @pleo_requires(PLEO_MANAGER, "write")
