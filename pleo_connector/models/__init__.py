@@ -9,6 +9,7 @@ from . import pleo_connection_export_booking
 from . import pleo_connection_export_mapping
 from . import pleo_export_account
 from . import pleo_connection_setup
+from . import pleo_connection_words
 from . import pleo_connection_webhooks
 from . import pleo_connection_overview
 from . import res_config_settings

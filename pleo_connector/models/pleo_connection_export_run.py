@@ -23,6 +23,7 @@ from ..services.export_items import (
     pleo_iso,
 )
 from .pleo_connection_export import EXPORT_LOCK_CLASS
+from .pleo_export_labels import KNOWN_ITEM_TYPES
 
 _logger = logging.getLogger(__name__)
 
@@ -339,7 +340,7 @@ class PleoConnection(models.Model):
             if entry in known:
                 known[entry]._pleo_apply_outcome(outcome, reported=False)
                 continue
-            vals = item_summary(payload, ctx)
+            vals = item_summary(payload, ctx, KNOWN_ITEM_TYPES)
             vals.update(job_id=job.id, accounting_entry_id=entry)
             if outcome["status"] == "successful":
                 vals.update(

@@ -29,6 +29,13 @@ class AccountMove(models.Model):
         copy=False,
         help="Journal entry paying this vendor bill from the Pleo wallet.",
     )
+    pleo_receipt_missing = fields.Boolean(
+        string="No Receipt from Pleo",
+        readonly=True,
+        copy=False,
+        help="Pleo exported this expense without a receipt: ask the employee to "
+        "add it in Pleo, or attach it here.",
+    )
     pleo_currency_rate = fields.Float(
         string="Pleo Rate",
         readonly=True,
@@ -48,7 +55,7 @@ class AccountMove(models.Model):
     ]
 
     @api.depends("pleo_currency_rate")
-    def _compute_invoice_currency_rate(self):
+    def _compute_invoice_currency_rate(self):  # pylint: disable=missing-return
         # The wallet paid the company amount: Odoo's rate of the day would
         # turn Pleo's figures into others at the first edit of a line.
         super()._compute_invoice_currency_rate()

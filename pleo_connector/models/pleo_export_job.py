@@ -8,9 +8,14 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..pleo import enums
 from ..services.export_items import receipt_not_yet
 from .pleo_access import PLEO_MANAGER, PLEO_USER, pleo_requires
+from .pleo_export_labels import (
+    BOOKKEEPING_METHODS,
+    ITEM_FAILURE_TYPES,
+    ITEM_TYPES,
+    JOB_FAILURE_TYPES,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -30,8 +35,6 @@ ITEM_STATES = [
     ("failed", "Failed"),
     ("abandoned", "Abandoned"),
 ]
-JOB_FAILURE_TYPES = [(v, v) for v in enums.JOB_FAILURE_TYPES]
-ITEM_FAILURE_TYPES = [(v, v) for v in enums.ITEM_FAILURE_TYPES]
 
 
 class PleoExportJob(models.Model):
@@ -83,7 +86,9 @@ class PleoExportJob(models.Model):
     )
     abandoned_count = fields.Integer(compute="_compute_counters")
     failure_reason = fields.Text(readonly=True)
-    failure_reason_type = fields.Selection(selection=JOB_FAILURE_TYPES, readonly=True)
+    failure_reason_type = fields.Selection(
+        selection=JOB_FAILURE_TYPES, string="Kind of Failure", readonly=True
+    )
 
     _sql_constraints = [
         (
@@ -160,20 +165,43 @@ class PleoExportItem(models.Model):
         copy=False,
         index=True,
     )
-    item_type = fields.Char(string="Type", readonly=True)
-    bookkeeping_method = fields.Char(readonly=True)
+    item_type = fields.Selection(selection=ITEM_TYPES, string="Type", readonly=True)
+    bookkeeping_method = fields.Selection(
+        selection=BOOKKEEPING_METHODS, string="Booked As", readonly=True
+    )
     date = fields.Date(readonly=True)
     description = fields.Char(readonly=True)
-    amount = fields.Float(readonly=True, digits=(16, 3))
-    currency_code = fields.Char(string="Currency", readonly=True)
-    reconciliation_id = fields.Char(string="Book ID", readonly=True)
+    # Each currency with its own decimals (JPY 0, KWD 3); no total across
+    # currencies, not even in a grouped list.
+    amount = fields.Monetary(
+        readonly=True, currency_field="currency_id", aggregator=None
+    )
+    currency_code = fields.Char(string="Currency Code", readonly=True)
+    currency_id = fields.Many2one(
+        comodel_name="res.currency",
+        string="Currency",
+        compute="_compute_currency_id",
+        store=True,
+    )
+    reconciliation_id = fields.Char(
+        string="Pleo Reference",
+        readonly=True,
+        help="Pleo's book ID of the expense, also the reference of the entry.",
+    )
     move_id = fields.Many2one(
         comodel_name="account.move", string="Odoo Entry", readonly=True, index=True
+    )
+    receipt_missing = fields.Boolean(
+        string="No Receipt",
+        related="move_id.pleo_receipt_missing",
+        help="Pleo exported this expense without a receipt.",
     )
     exported_at = fields.Datetime(readonly=True)
     reported_at = fields.Datetime(string="Reported to Pleo", readonly=True)
     failure_reason = fields.Text(readonly=True)
-    failure_reason_type = fields.Selection(selection=ITEM_FAILURE_TYPES, readonly=True)
+    failure_reason_type = fields.Selection(
+        selection=ITEM_FAILURE_TYPES, string="Kind of Failure", readonly=True
+    )
     report_error = fields.Char(
         string="Pleo refused the report", readonly=True, help="From Pleo's answer."
     )
@@ -202,6 +230,18 @@ class PleoExportItem(models.Model):
             "An expense appears once per export job.",
         )
     ]
+
+    @api.depends("currency_code")
+    def _compute_currency_id(self):
+        codes = set(self.mapped("currency_code")) - {False}
+        currencies = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "in", list(codes))])
+        )
+        by_code = {c.name: c for c in currencies}
+        for item in self:
+            item.currency_id = by_code.get(item.currency_code)
 
     @pleo_requires(PLEO_MANAGER, "write")
     def action_retry(self):

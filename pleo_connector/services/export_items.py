@@ -42,13 +42,18 @@ def pleo_iso(value):
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
 
 
-def item_summary(payload, ctx):
+BOOKKEEPING_KEYS = ("journal", "accounts_payable", "none")
+
+
+def item_summary(payload, ctx, known_types=()):
     amount = (payload.get("amount") or {}).get("inSupplierCurrency") or {}
     info = payload.get("additionalInformation") or {}
     supplier = (payload.get("supplier") or {}).get("name")
+    kind = payload.get("type")
+    method = (payload.get("bookkeeping") or {}).get("method")
     return {
-        "item_type": payload.get("type"),
-        "bookkeeping_method": (payload.get("bookkeeping") or {}).get("method"),
+        "item_type": kind if kind in known_types else "other",
+        "bookkeeping_method": method if method in BOOKKEEPING_KEYS else False,
         "date": (payload.get("date") or "")[:10] or False,
         "description": " - ".join(x for x in (supplier, payload.get("note")) if x),
         "currency_code": amount.get("currency"),
