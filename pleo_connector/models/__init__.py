@@ -24,3 +24,4 @@ from . import pleo_vendor_webhook
 from . import pleo_failure_notify
 from . import account_move_pleo_payment
 from . import account_move_pleo_reimbursement
+from . import account_journal_pleo

@@ -307,6 +307,16 @@ class PleoConnection(models.Model):
             [("state", "in", FAILED_STATES)],
         )
 
+    def _pleo_to_post_domain(self):
+        """Draft entries booked from Pleo expenses (wallet payments follow
+        their bills when those are posted)."""
+        self.ensure_one()
+        return [
+            ("pleo_connection_id", "=", self.id),
+            ("pleo_accounting_entry_id", "!=", False),
+            ("state", "=", "draft"),
+        ]
+
     @pleo_requires(PLEO_USER, "read")
     def action_pleo_open_moves(self):
         self.ensure_one()
