@@ -7,7 +7,7 @@ REPO=$(pwd)
 PY=${PYTHON:-python3}
 ODOO_ROOT=$("$PY" -c "import odoo, os; print(os.path.dirname(os.path.dirname(odoo.__file__)))")
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-root}
-DB=pleo_connector_pot
+DB=${PLEO_POT_DB:-pleo_connector_pot}
 ADDONS="$ODOO_ROOT/addons,$ODOO_ROOT/odoo/addons,$REPO"
 ODOO=("$PY" "$ODOO_ROOT/odoo-bin" --db_host="$PGHOST" --db_port="$PGPORT"
       --db_user="$PGUSER" --addons-path="$ADDONS" -d "$DB" --log-level=warn)
