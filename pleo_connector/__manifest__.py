@@ -28,6 +28,8 @@
         "views/pleo_connection_sync_views.xml",
         "views/pleo_export_menus.xml",
         "views/pleo_setup_wizard_views.xml",
+        "views/pleo_oauth_templates.xml",
+        "views/account_journal_dashboard_views.xml",
         "views/res_config_settings_views.xml",
         "data/pleo_activity_data.xml",
         "data/pleo_export_cron.xml",

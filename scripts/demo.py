@@ -172,6 +172,8 @@ def connect(env, company, sandbox_url):
         connection.write(vals)
     else:
         connection = Connection.create(dict(vals, company_id=company.id))
+    # Tokens are stored in their own transaction, which must see the connection.
+    env.cr.commit()
     action = connection.action_pleo_oauth_start()
     say(f"   consent page: {action['url'].split('?')[0]}")
     answer = requests.get(action["url"], allow_redirects=False, timeout=10)
@@ -292,6 +294,8 @@ def main():
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         admin = env.ref("base.user_admin")
+        # The overview and the dashboard show times on the reader's clock.
+        admin.tz = admin.tz or "Europe/Copenhagen"
         env = env(user=admin, context=dict(admin.context_get()))
         env["ir.config_parameter"].sudo().set_param("web.base.url", args.odoo_url)
         company = env.company

@@ -7,7 +7,7 @@ REPO=$(pwd)
 PY=${PYTHON:-python3}
 source scripts/odoo_env.sh
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-root}
-DB=pleo_connector_pot
+DB=${PLEO_POT_DB:-pleo_connector_pot}
 ADDONS="$ODOO_ADDONS,$REPO"
 ODOO=("${ODOO[@]}" --db_host="$PGHOST" --db_port="$PGPORT"
       --db_user="$PGUSER" --addons-path="$ADDONS" -d "$DB" --log-level=warn)

@@ -4,7 +4,6 @@
 import json
 import logging
 
-from markupsafe import Markup
 from werkzeug.exceptions import Forbidden
 
 from odoo import _, http
@@ -12,6 +11,8 @@ from odoo.exceptions import UserError
 from odoo.http import request
 
 _logger = logging.getLogger(__name__)
+
+RESUME_ACTION = "pleo_connector.pleo_setup_resume_action"
 
 
 class PleoOAuthController(http.Controller):
@@ -37,28 +38,36 @@ class PleoOAuthController(http.Controller):
             raise Forbidden()
         if error:
             message = connection._pleo_oauth_denied(error, error_description)
-            return self._page(connection, message, ok=False)
+            return self._page(connection, message)
         if not code:
             raise Forbidden()
         try:
             connection._pleo_oauth_callback(code)
         except UserError as exc:
-            return self._page(connection, str(exc), ok=False)
-        return request.redirect(f"/odoo/pleo.connection/{connection.id}")
+            return self._page(connection, str(exc))
+        # Back into the setup, where it left off: its second step.
+        return request.redirect(resume_url(connection))
 
     @staticmethod
-    def _page(connection, message, ok):
-        """A small page telling the user what Pleo answered, linking back."""
-        title = _("Connected to Pleo") if ok else _("Pleo did not connect")
-        link = f"/odoo/pleo.connection/{connection.id}"
-        body = Markup(
-            "<!DOCTYPE html><html><head><meta charset='utf-8'/><title>%s</title>"
-            "</head><body style='font-family:sans-serif;margin:3em'>"
-            "<h1>%s</h1><p class='pleo-oauth-message'>%s</p>"
-            "<p><a href='%s'>%s</a></p></body></html>"
-        ) % (title, title, message, link, _("Back to the Pleo connection"))
-        return request.make_response(
-            str(body),
-            headers=[("Content-Type", "text/html; charset=utf-8")],
-            status=200 if ok else 400,
+    def _page(connection, message):
+        """Odoo's page frame telling what Pleo answered, with the way back."""
+        return request.render(
+            "pleo_connector.pleo_oauth_result",
+            {
+                "title": _("Pleo did not connect"),
+                "message": message,
+                "advice": _(
+                    "Nothing was changed in Pleo. Check the client ID and secret "
+                    "Pleo issued and the redirect URI registered with Pleo, then "
+                    "use Connect to Pleo again."
+                ),
+                "back_url": resume_url(connection),
+                "back_label": _("Back to the Pleo setup"),
+            },
+            status=400,
         )
+
+
+def resume_url(connection):
+    """The connection's form with the setup wizard open on it (web client URL)."""
+    return f"/odoo/pleo.connection/{connection.id}/action-{RESUME_ACTION}"

@@ -9,6 +9,7 @@ from . import pleo_connection_export_booking
 from . import pleo_connection_export_mapping
 from . import pleo_export_account
 from . import pleo_connection_setup
+from . import pleo_connection_words
 from . import pleo_connection_webhooks
 from . import pleo_connection_overview
 from . import res_config_settings
@@ -23,3 +24,5 @@ from . import pleo_vendor_webhook
 from . import pleo_sync_preview
 from . import pleo_failure_notify
 from . import account_move_pleo_payment
+from . import account_move_pleo_reimbursement
+from . import account_journal_pleo

@@ -3,7 +3,7 @@
 
 from psycopg2.extras import execute_values
 
-from odoo import fields, models
+from odoo import _, api, fields, models
 
 from .. import compat
 
@@ -35,9 +35,12 @@ class PleoBinding(models.Model):
     company_id = fields.Many2one(
         related="connection_id.company_id", store=True, index=True
     )
-    pleo_kind = fields.Selection(selection=PLEO_KINDS, required=True, index=True)
-    res_model = fields.Char(required=True, index=True)
-    res_id = fields.Integer(required=True, index=True)
+    pleo_kind = fields.Selection(
+        selection=PLEO_KINDS, string="Kind", required=True, index=True
+    )
+    res_model = fields.Char(string="Odoo Model", required=True, index=True)
+    res_id = fields.Integer(string="Odoo Record ID", required=True, index=True)
+    record_name = fields.Char(string="Odoo Record", compute="_compute_record_name")
     pleo_id = fields.Char(string="Pleo ID", required=True, index=True)
     pleo_parent_id = fields.Char(
         string="Pleo Parent ID", help="The tag group of a tag."
@@ -55,6 +58,30 @@ class PleoBinding(models.Model):
         help="Where the record was created. Vendors created in Pleo keep the "
         "bookkeeper's edits until the partner changes in Odoo.",
     )
+
+    @api.depends("res_model", "res_id")
+    def _compute_record_name(self):
+        for binding in self:
+            model = binding.res_model
+            # The name only: the binding is already restricted to its company.
+            record = (
+                self.env[model].sudo().browse(binding.res_id).exists()
+                if model in self.env
+                else None
+            )
+            binding.record_name = (
+                record.display_name
+                if record
+                else _("Deleted record (id %s)", binding.res_id)
+            )
+
+    @api.depends("pleo_kind", "record_name")
+    def _compute_display_name(self):
+        kinds = dict(self._fields["pleo_kind"]._description_selection(self.env))
+        for binding in self:
+            binding.display_name = (
+                f"{kinds.get(binding.pleo_kind, '')}: {binding.record_name}"
+            )
 
     locals().update(
         compat.sql_constraints(

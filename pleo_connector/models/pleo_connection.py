@@ -171,6 +171,14 @@ class PleoConnection(models.Model):
                 "unique(webhook_token)",
                 "Webhook token must be unique.",
             ),
+            # NULL (not connected yet) is never equal to NULL: only a real Pleo
+            # company id is unique, in this database.
+            (
+                "pleo_company_uniq",
+                "unique(pleo_company_id)",
+                "This Pleo company is already connected to another Odoo company in "
+                "this database: one Pleo company connects to one Odoo company.",
+            ),
         )
     )
 

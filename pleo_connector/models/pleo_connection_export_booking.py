@@ -15,7 +15,12 @@ from odoo import _, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..pleo import errors
-from ..services.export_items import item_failure, receipt_file_name
+from ..services.export_items import (
+    ReceiptUnavailable,
+    item_failure,
+    receipt_file_name,
+    transient_reason,
+)
 from ..services.export_mapping import MappingError, map_export_item, wallet_account
 
 _logger = logging.getLogger(__name__)
@@ -30,8 +35,9 @@ class PleoConnection(models.Model):
     def _pleo_export_book_page(self, client, payloads, ctx=None):
         """Book items; returns {accountingEntryId: outcome}.
 
-        outcome: {"status": "successful", "move": move} or
-        {"status": "failed", "failure_type": ..., "message": ...}.
+        outcome: {"status": "successful", "move": move},
+        {"status": "failed", "failure_type": ..., "message": ...} or
+        {"status": "deferred", "error": ReceiptUnavailable} (try again later).
         """
         self.ensure_one()
         ctx = ctx or self._pleo_export_context()
@@ -59,6 +65,10 @@ class PleoConnection(models.Model):
                 files = self._pleo_export_download(client, payload)
             except MappingError as exc:
                 outcomes[entry] = item_failure(exc.failure_type, exc.message, payload)
+                continue
+            except ReceiptUnavailable as exc:
+                # The run decides, by the attempts so far, to wait or to fail.
+                outcomes[entry] = {"status": "deferred", "error": exc}
                 continue
             prepared.append((payload, vals, files))
         if not prepared:
@@ -283,6 +293,14 @@ class PleoConnection(models.Model):
                     _("Receipt %(n)s is too large: %(err)s", n=n, err=exc),
                 ) from exc
             except errors.PleoError as exc:
+                if exc.retryable:
+                    _logger.info(
+                        "Pleo receipt %s of %s: %s",
+                        n,
+                        payload["accountingEntryId"],
+                        exc,
+                    )
+                    raise ReceiptUnavailable(n, transient_reason(exc)) from exc
                 raise MappingError(
                     "receipt_download_failure",
                     _(

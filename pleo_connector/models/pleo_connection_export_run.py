@@ -14,8 +14,16 @@ import psycopg2
 from odoo import _, fields, models, modules, tools
 
 from ..pleo import errors
-from ..services.export_items import item_summary, pleo_datetime, pleo_iso
+from ..services.export_items import (
+    MAX_DOWNLOAD_ATTEMPTS,
+    deferred_outcome,
+    download_given_up,
+    item_summary,
+    pleo_datetime,
+    pleo_iso,
+)
 from .pleo_connection_export import EXPORT_LOCK_CLASS
+from .pleo_export_labels import KNOWN_ITEM_TYPES
 
 _logger = logging.getLogger(__name__)
 
@@ -132,6 +140,10 @@ class PleoConnection(models.Model):
             job.item_ids.filtered(
                 lambda i: i.state in ("pending", "in_progress")
             ).write({"state": "abandoned"})
+            # Booked but never reported: Pleo hears of them at the next export.
+            job.item_ids.filtered(lambda i: i.state == "booked").write(
+                {"state": "booked_job_closed"}
+            )
             job.message_post(
                 body=_(
                     "Pleo closed this job as %(status)s: %(reason)s",
@@ -251,13 +263,17 @@ class PleoConnection(models.Model):
             for status in ("successful", "failed"):
                 for row in client.iter_export_job_items(job_id, status=status):
                     done[row["accountingEntryId"]] = status
-        failed_any = "failed" in done.values()
+        statuses = set(done.values())
         ctx = self._pleo_export_context()
         for page in client.iter_export_item_pages(job_id):
             todo = [p for p in page if p["accountingEntryId"] not in done]
             if not todo:
                 continue
-            failed_any |= self._pleo_export_page(client, job, todo, ctx)
+            statuses |= self._pleo_export_page(client, job, todo, ctx)
+        if "deferred" in statuses:
+            self._pleo_export_keep_open(job)
+            return
+        failed_any = "failed" in statuses
         final = "completed_with_errors" if failed_any else "completed"
         client.post_export_job_event(job_id, final)
         job.write({"state": final, "completed_at": fields.Datetime.now()})
@@ -273,8 +289,38 @@ class PleoConnection(models.Model):
             self.write({"state": "connected", "last_error": False})
         self._pleo_export_commit()
 
+    def _pleo_export_keep_open(self, job):
+        """Items wait for a receipt: the job stays open in Pleo (nothing is
+        reported as failed) and the next run resumes it."""
+        self._pleo_export_commit()
+        waiting = job.item_ids.filtered(lambda i: i.state == "pending")
+        job.message_post(
+            body=_(
+                "%(count)s expense(s) wait for a receipt that Pleo could not "
+                "serve yet; the next run tries again. The job stays open.",
+                count=len(waiting),
+            )
+        )
+        self._pleo_export_commit()
+
+    def _pleo_export_bound_attempts(self, outcomes, known, payloads):
+        """Deferred outcomes -> wait again, or fail once the bound is reached."""
+        for payload in payloads:
+            entry = payload["accountingEntryId"]
+            outcome = outcomes[entry]
+            if outcome["status"] != "deferred":
+                continue
+            item = known.get(entry)
+            attempts = (item.download_attempts if item else 0) + 1
+            if attempts >= MAX_DOWNLOAD_ATTEMPTS:
+                outcomes[entry] = download_given_up(outcome["error"], attempts, payload)
+            else:
+                outcomes[entry] = deferred_outcome(outcome["error"], attempts)
+
     def _pleo_export_page(self, client, job, payloads, ctx):
-        """Book one page, record it, commit, report it to Pleo. True if any failed."""
+        """Book one page, record it, commit, report it to Pleo.
+
+        Returns the set of the page's outcome statuses."""
         Item = self.env["pleo.export.item"]
         entry_ids = [p["accountingEntryId"] for p in payloads]
         known = {
@@ -284,6 +330,7 @@ class PleoConnection(models.Model):
             )
         }
         outcomes = self._pleo_export_book_page(client, payloads, ctx)
+        self._pleo_export_bound_attempts(outcomes, known, payloads)
         # Record what was booked before telling Pleo: a crash from here on leaves
         # 'booked' items that the next run finds and reports.
         new_vals = []
@@ -293,13 +340,19 @@ class PleoConnection(models.Model):
             if entry in known:
                 known[entry]._pleo_apply_outcome(outcome, reported=False)
                 continue
-            vals = item_summary(payload, ctx)
+            vals = item_summary(payload, ctx, KNOWN_ITEM_TYPES)
             vals.update(job_id=job.id, accounting_entry_id=entry)
             if outcome["status"] == "successful":
                 vals.update(
                     state="booked",
                     move_id=outcome["move"].id,
                     exported_at=outcome["move"].create_date,
+                )
+            elif outcome["status"] == "deferred":
+                vals.update(
+                    state="pending",
+                    download_attempts=outcome["attempts"],
+                    waiting_reason=outcome["message"],
                 )
             else:
                 vals.update(
@@ -327,7 +380,7 @@ class PleoConnection(models.Model):
                         "exportedAt": pleo_iso(move.create_date),
                     }
                 )
-            else:
+            elif outcome["status"] == "failed":
                 updates.append(
                     {
                         "accountingEntryId": payload["accountingEntryId"],
@@ -336,7 +389,9 @@ class PleoConnection(models.Model):
                         "failureReason": outcome["message"][:1000],
                     }
                 )
-        answer = client.update_export_job_items(job.pleo_job_id, updates) or {}
+        answer = {}
+        if updates:
+            answer = client.update_export_job_items(job.pleo_job_id, updates) or {}
         refused = {
             e.get("accountingEntryId"): e for e in answer.get("errors") or [] if e
         }
@@ -361,4 +416,4 @@ class PleoConnection(models.Model):
                 )
             )
         self._pleo_export_commit()
-        return any(o["status"] == "failed" for o in outcomes.values())
+        return {o["status"] for o in outcomes.values()}

@@ -48,24 +48,30 @@ class PleoConnection(models.Model):
         result = {conn.id: {} for conn in self}
         if not self.ids:
             return result
-        groupby = ["connection_id"]
-        has_state = "state" in Model._fields
-        if has_state:
-            groupby.append("state")
+        groupby = ["connection_id", self._pleo_count_field(key)]
         rows = Model._read_group(
             [("connection_id", "in", self.ids)], groupby, ["__count"]
         )
-        for row in rows:
-            conn, count = row[0], row[-1]
-            state = row[1] if has_state else "all"
+        for conn, state, count in rows:
             result[conn.id][state] = result[conn.id].get(state, 0) + count
         return result
 
-    def _pleo_state_labels(self, key):
+    def _pleo_count_field(self, key):
+        """What the overview counts by: the state, or for synchronised records
+        (which have none) their kind."""
         Model = self._pleo_model(key)
-        if "state" not in Model._fields:
-            return {}
-        return dict(Model._fields["state"]._description_selection(self.env))
+        return "state" if "state" in Model._fields else "pleo_kind"
+
+    def _pleo_state_labels(self, key):
+        field = self._pleo_model(key)._fields[self._pleo_count_field(key)]
+        return dict(field._description_selection(self.env))
+
+    def _pleo_local_time(self, value):
+        """A UTC datetime as the reader's clock shows it."""
+        if not value:
+            return "—"
+        local = fields.Datetime.context_timestamp(self, value)
+        return local.strftime("%Y-%m-%d %H:%M")
 
     def _pleo_cron_rows(self):
         """The addon's scheduled actions with their last and next run."""
@@ -208,8 +214,8 @@ class PleoConnection(models.Model):
                 (
                     cron.name,
                     _("active") if cron.active else _("inactive"),
-                    cron.lastcall and fields.Datetime.to_string(cron.lastcall) or "—",
-                    cron.nextcall and fields.Datetime.to_string(cron.nextcall) or "—",
+                    self._pleo_local_time(cron.lastcall),
+                    self._pleo_local_time(cron.nextcall),
                 )
                 for cron in crons
             ]
@@ -218,8 +224,8 @@ class PleoConnection(models.Model):
                     [
                         _("Action"),
                         _("Status"),
-                        _("Last run (UTC)"),
-                        _("Next run (UTC)"),
+                        _("Last run (%s)", self.env.user.tz or "UTC"),
+                        _("Next run (%s)", self.env.user.tz or "UTC"),
                     ],
                     rows,
                 )
@@ -236,34 +242,20 @@ class PleoConnection(models.Model):
             rows = self._pleo_state_rows(key, counts)
             parts.append(Markup("<h3>%s</h3>") % title)
             if rows:
-                parts.append(self._pleo_html_table([_("State"), _("Count")], rows))
+                head = _("Kind") if key == "binding" else _("Status")
+                parts.append(self._pleo_html_table([head, _("Count")], rows))
             else:
                 parts.append(Markup("<p>%s</p>") % _("None yet."))
         errors = [
-            (
-                name,
-                message,
-                _(
-                    "Fix the cause named in the message (mapping, account, period), "
-                    "then use Retry on the item."
-                ),
-            )
+            (name, message, self._pleo_retry_advice())
             for name, message in self._pleo_last_errors("item")
         ]
         errors += [
-            (
-                name,
-                message,
-                _("Fix the job's items, then use Sync now to report to Pleo again."),
-            )
+            (name, message, self._pleo_job_advice())
             for name, message in self._pleo_last_errors("job")
         ]
         errors += [
-            (
-                name,
-                message,
-                _("Correct the Odoo record named in the message, then Sync now."),
-            )
+            (name, message, self._pleo_sync_advice())
             for name, message in self._pleo_last_errors("log")
         ]
         parts.append(Markup("<h3>%s</h3>") % _("Last errors"))
@@ -314,6 +306,16 @@ class PleoConnection(models.Model):
             "pleo_connector.pleo_export_item_action",
             [("state", "in", FAILED_STATES)],
         )
+
+    def _pleo_to_post_domain(self):
+        """Draft entries booked from Pleo expenses (wallet payments follow
+        their bills when those are posted)."""
+        self.ensure_one()
+        return [
+            ("pleo_connection_id", "=", self.id),
+            ("pleo_accounting_entry_id", "!=", False),
+            ("state", "=", "draft"),
+        ]
 
     @pleo_requires(PLEO_USER, "read")
     def action_pleo_open_moves(self):

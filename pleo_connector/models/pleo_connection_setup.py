@@ -171,6 +171,7 @@ class PleoConnection(models.Model):
                         "for: enter the Pleo company ID."
                     )
                 )
+            self._pleo_refuse_taken_company(company_id)
             company = _unwrap(client.get_company(company_id))
         except errors.PleoError as exc:
             message = _("Test connection failed: %s", exc)
@@ -190,6 +191,51 @@ class PleoConnection(models.Model):
             body=_("Connection tested: reached the Pleo company %s.", name)
         )
         return name
+
+    def _pleo_company_holder(self, pleo_company_id):
+        """The other connection of this database connected to that Pleo company."""
+        self.ensure_one()
+        return (
+            self.sudo()
+            .with_context(active_test=False)
+            .search(
+                [("pleo_company_id", "=", pleo_company_id), ("id", "!=", self.id)],
+                limit=1,
+            )
+        )
+
+    def _pleo_refuse_taken_company(self, pleo_company_id):
+        """One Pleo company, one Odoo company: a second connection to the same
+        Pleo company is refused before it writes anything, and forgets the
+        tokens it just received, locally only (they share the other
+        connection's installation in Pleo, so revoking them would cut it off)."""
+        holder = self._pleo_company_holder(pleo_company_id)
+        if not holder:
+            return
+        self._pleo_set_tokens(
+            {"access_token": False, "refresh_token": False, "expires_at": 0}
+        )
+        message = _(
+            "This Pleo company is already connected to the Odoo company "
+            "%(company)s (connection %(connection)s). One Pleo company connects "
+            "to one Odoo company: use that connection, or disconnect it first.",
+            company=holder.company_id.name,
+            connection=holder.name,
+        )
+        self._pleo_setup_failed(message)
+        raise UserError(message)
+
+    def _pleo_owns_installation(self, client):
+        """Whether Pleo's installation behind this connection's credential is
+        this connection's own, not the one of another connection here."""
+        self.ensure_one()
+        if self.pleo_company_id:
+            return True  # unique in this database
+        try:
+            company_id = self._pleo_discover_company_id(client)
+        except errors.PleoError:
+            return True
+        return not (company_id and self._pleo_company_holder(company_id))
 
     @pleo_requires(PLEO_MANAGER, "write")
     def action_pleo_test_connection(self):
@@ -233,7 +279,9 @@ class PleoConnection(models.Model):
             revoked = _("Pleo revoked the authorisation.")
             if conn.state != "draft":
                 try:
-                    conn._pleo_client().delete_installation()
+                    client = conn._pleo_client()
+                    if conn._pleo_owns_installation(client):
+                        client.delete_installation()
                 except errors.PleoNotFound:
                     pass
                 except (errors.PleoError, UserError) as exc:

@@ -9,8 +9,14 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .. import compat
-from ..pleo import enums
+from ..services.export_items import receipt_not_yet
 from .pleo_access import PLEO_MANAGER, PLEO_USER, pleo_requires
+from .pleo_export_labels import (
+    BOOKKEEPING_METHODS,
+    ITEM_FAILURE_TYPES,
+    ITEM_TYPES,
+    JOB_FAILURE_TYPES,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -25,12 +31,11 @@ ITEM_STATES = [
     ("pending", "Pending"),
     ("in_progress", "In progress"),
     ("booked", "Booked, not yet reported"),
+    ("booked_job_closed", "Booked after Pleo closed the job"),
     ("successful", "Successful"),
     ("failed", "Failed"),
     ("abandoned", "Abandoned"),
 ]
-JOB_FAILURE_TYPES = [(v, v) for v in enums.JOB_FAILURE_TYPES]
-ITEM_FAILURE_TYPES = [(v, v) for v in enums.ITEM_FAILURE_TYPES]
 
 
 class PleoExportJob(models.Model):
@@ -74,8 +79,17 @@ class PleoExportJob(models.Model):
     successful_count = fields.Integer(compute="_compute_counters")
     failed_count = fields.Integer(compute="_compute_counters")
     pending_count = fields.Integer(compute="_compute_counters")
+    booked_job_closed_count = fields.Integer(
+        string="Booked After Close",
+        compute="_compute_counters",
+        help="Booked by a retry after Pleo closed this job: Pleo hears of them "
+        "when the expenses are exported again.",
+    )
+    abandoned_count = fields.Integer(compute="_compute_counters")
     failure_reason = fields.Text(readonly=True)
-    failure_reason_type = fields.Selection(selection=JOB_FAILURE_TYPES, readonly=True)
+    failure_reason_type = fields.Selection(
+        selection=JOB_FAILURE_TYPES, string="Kind of Failure", readonly=True
+    )
 
     locals().update(
         compat.sql_constraints(
@@ -103,6 +117,8 @@ class PleoExportJob(models.Model):
             job.pending_count = (
                 counts["pending"] + counts["in_progress"] + counts["booked"]
             )
+            job.booked_job_closed_count = counts["booked_job_closed"]
+            job.abandoned_count = counts["abandoned"]
 
     @pleo_requires(PLEO_MANAGER, "read")
     def action_sync_now(self):
@@ -152,26 +168,62 @@ class PleoExportItem(models.Model):
         copy=False,
         index=True,
     )
-    item_type = fields.Char(string="Type", readonly=True)
-    bookkeeping_method = fields.Char(readonly=True)
+    item_type = fields.Selection(selection=ITEM_TYPES, string="Type", readonly=True)
+    bookkeeping_method = fields.Selection(
+        selection=BOOKKEEPING_METHODS, string="Booked As", readonly=True
+    )
     date = fields.Date(readonly=True)
     description = fields.Char(readonly=True)
-    amount = fields.Float(readonly=True, digits=(16, 3))
-    currency_code = fields.Char(string="Currency", readonly=True)
-    reconciliation_id = fields.Char(string="Book ID", readonly=True)
+    # Each currency with its own decimals (JPY 0, KWD 3); no total across
+    # currencies, not even in a grouped list.
+    amount = fields.Monetary(
+        readonly=True, currency_field="currency_id", aggregator=None
+    )
+    currency_code = fields.Char(string="Currency Code", readonly=True)
+    currency_id = fields.Many2one(
+        comodel_name="res.currency",
+        string="Currency",
+        compute="_compute_currency_id",
+        store=True,
+    )
+    reconciliation_id = fields.Char(
+        string="Pleo Reference",
+        readonly=True,
+        help="Pleo's book ID of the expense, also the reference of the entry.",
+    )
     move_id = fields.Many2one(
         comodel_name="account.move", string="Odoo Entry", readonly=True, index=True
+    )
+    receipt_missing = fields.Boolean(
+        string="No Receipt",
+        related="move_id.pleo_receipt_missing",
+        help="Pleo exported this expense without a receipt.",
     )
     exported_at = fields.Datetime(readonly=True)
     reported_at = fields.Datetime(string="Reported to Pleo", readonly=True)
     failure_reason = fields.Text(readonly=True)
-    failure_reason_type = fields.Selection(selection=ITEM_FAILURE_TYPES, readonly=True)
+    failure_reason_type = fields.Selection(
+        selection=ITEM_FAILURE_TYPES, string="Kind of Failure", readonly=True
+    )
     report_error = fields.Char(
         string="Pleo refused the report", readonly=True, help="From Pleo's answer."
     )
     payload = fields.Text(
         readonly=True,
         help="Pleo's data of a failed item, kept so Retry can book it.",
+    )
+    download_attempts = fields.Integer(
+        string="Receipt Attempts",
+        readonly=True,
+        copy=False,
+        help="Runs that could not fetch a receipt because Pleo was unavailable "
+        "for a while; the item fails once they reach the limit.",
+    )
+    waiting_reason = fields.Char(
+        string="Waiting For",
+        readonly=True,
+        copy=False,
+        help="Why the item waits for the next run.",
     )
 
     locals().update(
@@ -184,9 +236,21 @@ class PleoExportItem(models.Model):
         )
     )
 
+    @api.depends("currency_code")
+    def _compute_currency_id(self):
+        codes = set(self.mapped("currency_code")) - {False}
+        currencies = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "in", list(codes))])
+        )
+        by_code = {c.name: c for c in currencies}
+        for item in self:
+            item.currency_id = by_code.get(item.currency_code)
+
     @pleo_requires(PLEO_MANAGER, "write")
     def action_retry(self):
-        """Book failed items again.
+        """Book failed items again; returns a notification saying what happens.
 
         While the job is still open in Pleo the next run books and reports them.
         Once it is closed Pleo accepts no more reports: the item is booked from
@@ -198,29 +262,94 @@ class PleoExportItem(models.Model):
             raise UserError(_("Only failed items can be retried."))
         open_jobs = failed.filtered(lambda i: i.job_id.state == "in_progress")
         open_jobs.write(
-            {"state": "pending", "failure_reason": False, "failure_reason_type": False}
+            {
+                "state": "pending",
+                "failure_reason": False,
+                "failure_reason_type": False,
+                "download_attempts": 0,
+            }
         )
         closed = failed - open_jobs
         for connection in closed.connection_id:
-            mine = closed.filtered(lambda i, c=connection: i.connection_id == c)
-            payloads = [json.loads(i.payload) for i in mine if i.payload]
-            if not payloads:
-                raise UserError(
-                    _(
-                        "The data of these items was not kept: export the "
-                        "expenses again from Pleo."
-                    )
-                )
-            client = connection._pleo_client()
-            outcomes = connection._pleo_export_book_page(client, payloads)
-            for item in mine:
-                outcome = outcomes.get(item.accounting_entry_id)
-                if not outcome:
-                    continue
-                item._pleo_apply_outcome(outcome, reported=False)
+            closed.filtered(
+                lambda i, c=connection: i.connection_id == c
+            )._pleo_book_after_close()
         if open_jobs:
             self.env.ref("pleo_connector.ir_cron_pleo_export")._trigger()
-        return True
+        return self._pleo_retry_notification(open_jobs, closed)
+
+    def _pleo_book_after_close(self):
+        """Book items of closed jobs (one connection) from their kept data."""
+        connection = self.connection_id
+        payloads = [json.loads(i.payload) for i in self if i.payload]
+        if not payloads:
+            raise UserError(
+                _(
+                    "The data of these items was not kept: export the "
+                    "expenses again from Pleo."
+                )
+            )
+        client = connection._pleo_client()
+        try:
+            outcomes = connection._pleo_export_book_page(client, payloads)
+        finally:
+            client.close()
+        by_entry = {p["accountingEntryId"]: p for p in payloads}
+        for item in self:
+            outcome = outcomes.get(item.accounting_entry_id)
+            if not outcome:
+                continue
+            if outcome["status"] == "deferred":
+                payload = by_entry[item.accounting_entry_id]
+                outcome = receipt_not_yet(outcome["error"], payload)
+            item._pleo_apply_outcome(outcome, reported=False)
+        booked = self.filtered(lambda i: i.state == "booked")
+        booked.write({"state": "booked_job_closed"})
+        for job in booked.job_id:
+            job.message_post(
+                body=_(
+                    "%(count)s item(s) booked by a retry after Pleo closed this "
+                    "job. Pleo hears of them when the expenses are exported "
+                    "again from Pleo.",
+                    count=len(booked.filtered(lambda i, j=job: i.job_id == j)),
+                )
+            )
+
+    def _pleo_retry_notification(self, open_jobs, closed):
+        booked = closed.filtered(lambda i: i.state == "booked_job_closed")
+        still_failed = closed.filtered(lambda i: i.state == "failed")
+        parts = []
+        if open_jobs:
+            parts.append(
+                _(
+                    "%s item(s) will be booked by the next run and reported to Pleo.",
+                    len(open_jobs),
+                )
+            )
+        if booked:
+            parts.append(
+                _(
+                    "%s item(s) booked. Their export job is already closed in "
+                    "Pleo: Pleo hears of them when the expenses are exported "
+                    "again from Pleo.",
+                    len(booked),
+                )
+            )
+        if still_failed:
+            parts.append(
+                _("%s item(s) failed again: each one says why.", len(still_failed))
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Retry"),
+                "message": " ".join(parts),
+                "type": "warning" if still_failed else "success",
+                "sticky": bool(booked or still_failed),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
     def _pleo_apply_outcome(self, outcome, reported):
         """Write a booking outcome {status, move, failure_type, message}."""
@@ -233,12 +362,20 @@ class PleoExportItem(models.Model):
                 "failure_reason": False,
                 "failure_reason_type": False,
                 "payload": False,
+                "waiting_reason": False,
+            }
+        elif outcome["status"] == "deferred":
+            vals = {
+                "state": "pending",
+                "download_attempts": outcome["attempts"],
+                "waiting_reason": outcome["message"],
             }
         else:
             vals = {
                 "state": "failed",
                 "failure_reason": outcome["message"],
                 "failure_reason_type": outcome["failure_type"],
+                "waiting_reason": False,
             }
             if outcome.get("payload_json"):
                 vals["payload"] = outcome["payload_json"]

@@ -13,15 +13,17 @@ class PleoExportJob(models.Model):
         res = super().write(vals)
         if vals.get("state") == "completed_with_errors":
             for job in self:
-                job.connection_id._pleo_notify_failure(
+                conn = job.connection_id
+                reader = conn._pleo_responsible()
+                conn._pleo_notify_failure(
                     _("Pleo export: items failed"),
                     _(
                         "Export job %(job)s: %(failed)s of %(total)s items failed. "
-                        "Open Failed items on the connection, fix what each one "
-                        "says, then use Retry.",
+                        "%(advice)s",
                         job=job.display_name,
                         failed=job.failed_count,
                         total=job.item_count,
+                        advice=conn._pleo_retry_advice(reader),
                     ),
                 )
         return res
@@ -35,14 +37,16 @@ class PleoSyncLog(models.Model):
         if vals.get("state") in ("failed", "partial"):
             for log in self:
                 kind = dict(log._fields["kind"]._description_selection(log.env))
-                log.connection_id._pleo_notify_failure(
+                conn = log.connection_id
+                reader = conn._pleo_responsible()
+                conn._pleo_notify_failure(
                     _("Pleo sync failed: %s", kind.get(log.kind, log.kind)),
                     _(
                         "%(count)s record(s) could not be synchronised:\n%(message)s\n"
-                        "Correct the Odoo records named above, then use Sync now "
-                        "on the Master data page.",
+                        "%(advice)s",
                         count=log.count_failed,
                         message=log.message or "",
+                        advice=conn._pleo_sync_advice(reader),
                     ),
                 )
         return res

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """One record per master-data sync run: what it did and what failed, and why."""
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
 SYNC_KINDS = [
     ("tags", "Tags"),
@@ -28,7 +28,9 @@ class PleoSyncLog(models.Model):
     company_id = fields.Many2one(
         related="connection_id.company_id", store=True, index=True
     )
-    kind = fields.Selection(selection=SYNC_KINDS, required=True, readonly=True)
+    kind = fields.Selection(
+        selection=SYNC_KINDS, string="What", required=True, readonly=True
+    )
     state = fields.Selection(
         selection=[
             ("running", "Running"),
@@ -54,6 +56,21 @@ class PleoSyncLog(models.Model):
         string="API Calls", readonly=True, help="HTTP requests sent to Pleo."
     )
     message = fields.Text(readonly=True, help="What failed and why, one per line.")
+
+    @api.depends("kind", "date_start")
+    def _compute_display_name(self):
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        for log in self:
+            when = (
+                fields.Datetime.context_timestamp(log, log.date_start).strftime(
+                    "%Y-%m-%d %H:%M"
+                )
+                if log.date_start
+                else ""
+            )
+            log.display_name = _(
+                "%(kind)s sync, %(when)s", kind=kinds.get(log.kind, ""), when=when
+            )
 
     @api.model
     def _pleo_start(self, connection, kind):

@@ -42,13 +42,18 @@ def pleo_iso(value):
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
 
 
-def item_summary(payload, ctx):
+BOOKKEEPING_KEYS = ("journal", "accounts_payable", "none")
+
+
+def item_summary(payload, ctx, known_types=()):
     amount = (payload.get("amount") or {}).get("inSupplierCurrency") or {}
     info = payload.get("additionalInformation") or {}
     supplier = (payload.get("supplier") or {}).get("name")
+    kind = payload.get("type")
+    method = (payload.get("bookkeeping") or {}).get("method")
     return {
-        "item_type": payload.get("type"),
-        "bookkeeping_method": (payload.get("bookkeeping") or {}).get("method"),
+        "item_type": kind if kind in known_types else "other",
+        "bookkeeping_method": method if method in BOOKKEEPING_KEYS else False,
         "date": (payload.get("date") or "")[:10] or False,
         "description": " - ".join(x for x in (supplier, payload.get("note")) if x),
         "currency_code": amount.get("currency"),
@@ -56,3 +61,61 @@ def item_summary(payload, ctx):
         / 10 ** ctx.currency_digits.get(amount.get("currency"), 2),
         "reconciliation_id": info.get("reconciliationId"),
     }
+
+
+# A receipt Pleo could not serve for a passing reason (5xx, timeout, 429) is
+# tried again by the next runs, this many times in all; Pleo expires a job left
+# without updates for about an hour, and the export runs every 5 minutes.
+MAX_DOWNLOAD_ATTEMPTS = 5
+
+
+class ReceiptUnavailable(Exception):
+    """A receipt download failed for a reason that may pass by itself."""
+
+    def __init__(self, n, reason):
+        super().__init__(reason)
+        self.n = n
+        self.reason = reason
+
+
+def transient_reason(exc):
+    """What went wrong, in words an accountant uses (no status codes)."""
+    status = getattr(exc, "status", None)
+    if status == 429:
+        return "Pleo asked Odoo to slow down"
+    if status and status >= 500:
+        return "Pleo's file service was unavailable"
+    return "Pleo did not answer in time"
+
+
+def deferred_outcome(exc, attempts):
+    """The outcome of an item whose receipt will be fetched again by the next run."""
+    return {
+        "status": "deferred",
+        "attempts": attempts,
+        "message": (
+            f"Receipt {exc.n} could not be fetched yet ({exc.reason}); attempt "
+            f"{attempts} of {MAX_DOWNLOAD_ATTEMPTS}. The next run tries again."
+        ),
+    }
+
+
+def download_given_up(exc, attempts, payload):
+    """The failure of an item whose receipt stayed unavailable run after run."""
+    return item_failure(
+        "receipt_download_failure",
+        f"Receipt {exc.n} could not be fetched from Pleo after {attempts} "
+        f"attempts ({exc.reason}), so the expense was not booked. When Pleo "
+        "works again, a Pleo manager can press Retry.",
+        payload,
+    )
+
+
+def receipt_not_yet(exc, payload):
+    """A retried item whose receipt Pleo could not serve this time."""
+    return item_failure(
+        "receipt_download_failure",
+        f"Receipt {exc.n} could not be fetched from Pleo ({exc.reason}), so "
+        "the expense was not booked. Try again later.",
+        payload,
+    )

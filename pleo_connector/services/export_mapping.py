@@ -37,6 +37,8 @@ EMPLOYEE_TYPES = ("out_of_pocket", "mileage", "per_diem")
 # Reimbursements settle the employee: partner on every line.
 REIMBURSEMENT_TYPES = ("direct_reimbursement", "external_reimbursement")
 WALLET_TYPES = ("wallet_topup", "wallet_unload")
+# Spending that comes with a receipt in Pleo (wallet moves and fees do not).
+RECEIPT_TYPES = ("card_purchase", "out_of_pocket", "invoice", "card_invoice", "refund")
 
 
 class MappingError(Exception):
@@ -139,6 +141,25 @@ def resolve_account(account, ctx, what):
         f"{what} account {label} ({account.get('name') or ''}) does not exist in "
         "Odoo: create it or correct the category in Pleo.",
     )
+
+
+def check_line_accounts(lines, ctx):
+    """Every unknown category of the item at once, so one fix covers them all."""
+    problems = []
+    for n, line in enumerate(lines, start=1):
+        if not line.get("account"):
+            continue
+        try:
+            resolve_account(line["account"], ctx, f"Line {n}: expense")
+        except MappingError as exc:
+            problems.append(exc.message)
+    if problems:
+        raise MappingError("account_unknown", " ".join(problems))
+
+
+def receipt_missing(item):
+    """An expense Pleo expects a receipt for, exported without one."""
+    return item.get("type") in RECEIPT_TYPES and not item.get("files")
 
 
 def resolve_tax(tax, ctx):
@@ -302,6 +323,7 @@ def map_export_item(item, ctx):
     lines = item.get("accountingEntryLines") or []
     if not lines:
         raise MappingError("validation_failure", "The item has no lines.")
+    check_line_accounts(lines, ctx)
     refund = total_w < 0
     invoice_like = move_type != "entry"
     user = item.get("user") or {}
@@ -474,6 +496,10 @@ def map_export_item(item, ctx):
         "ref": " / ".join(p for p in ref_parts if p) or label,
         "narration": narration_html(item),
         "pleo_accounting_entry_id": item["accountingEntryId"],
+        "pleo_reconciliation_id": book_id or False,
+        "pleo_receipt_missing": receipt_missing(item),
+        "pleo_reconciled_entries": ",".join(info.get("reconciledEntries") or [])
+        or False,
         "line_ids": line_cmds,
     }
     if invoice_like:
@@ -482,5 +508,16 @@ def map_export_item(item, ctx):
             invoice_date=ctx.accounting_date,
             invoice_date_due=ctx.accounting_date,
             payment_reference=book_id,
+            pleo_currency_rate=effective_rate(item, ctx),
         )
     return vals
+
+
+def effective_rate(item, ctx):
+    """Document amount per company amount, as Pleo charged the wallet (a bill
+    keeps it so that Odoo recomputes its lines to Pleo's figures)."""
+    doc_cur, doc = _money(item.get("amount"), "inSupplierCurrency")
+    wallet_cur, wallet = _money(item.get("amount"), "inWalletCurrency")
+    if not doc or not wallet:
+        return 1.0
+    return float(to_major(doc, doc_cur, ctx) / to_major(wallet, wallet_cur, ctx))

@@ -51,6 +51,8 @@ MATRIX = {
     ("pleo.connection", "action_pleo_open_moves"): READERS,
     ("pleo.connection", "action_pleo_open_bindings"): READERS,
     ("pleo.connection", "action_pleo_open_sync_logs"): READERS,
+    ("account.journal", "action_pleo_dashboard_failed"): READERS,
+    ("account.journal", "action_pleo_dashboard_to_post"): READERS,
     ("pleo.export.job", "action_sync_now"): MANAGERS,
     ("pleo.export.job", "action_view_items"): READERS,
     ("pleo.export.item", "action_retry"): MANAGERS,
@@ -118,6 +120,10 @@ class TestAccessMatrix(SandboxMixin, HttpCase):
             {"job_id": job.id, "accounting_entry_id": "matrix-item", "state": "failed"}
         )
         cls.job = job
+        cls.journal = cls.env["account.journal"].create(
+            {"name": "Pleo", "code": "PLEOM", "type": "general"}
+        )
+        cls.connection.export_journal_id = cls.journal
         groups = {
             PORTAL: "base.group_portal",
             INTERNAL: "base.group_user",
@@ -146,6 +152,8 @@ class TestAccessMatrix(SandboxMixin, HttpCase):
             return self.job.with_user(user)
         if model == "pleo.export.item":
             return self.item.with_user(user)
+        if model == "account.journal":
+            return self.journal.with_user(user)
         # Transient records belong to their creator: each user gets their own.
         if model == "pleo.sync.preview":
             vals = {"connection_id": self.connection.id}

@@ -227,5 +227,5 @@ class TestExportBooking(PleoExportCase):
         failed.filtered(lambda i: i.failure_reason_type == "tax_code_unknown")
         retry = failed.filtered(lambda i: i.failure_reason_type == "tax_code_unknown")
         retry.action_retry()
-        self.assertEqual(retry.state, "booked")
+        self.assertEqual(retry.state, "booked_job_closed")
         self.assertEqual(retry.move_id.currency_id.name, "EUR")

@@ -93,8 +93,9 @@ class TestExportWorkflow(PleoExportCase):
         local = self.env["pleo.export.job"].search([("pleo_job_id", "=", job["id"])])
         self.assertEqual(local.state, "failed")
         self.assertEqual(local.failure_reason_type, "job_expired")
-        # Booked entries stay booked (and found by the next export), never twice.
-        self.assertEqual(set(local.item_ids.mapped("state")), {"booked"})
+        # Booked entries stay booked, shown as booked after the close (found and
+        # reported by the next export), never twice.
+        self.assertEqual(set(local.item_ids.mapped("state")), {"booked_job_closed"})
         self.assertEqual(len(self.moves()), 2)
 
     def test_crash_mid_job_resumes_remaining_items(self):
@@ -155,16 +156,6 @@ class TestExportWorkflow(PleoExportCase):
         self.assertEqual(len(self.moves()), 1)
         self.assertEqual(self.sandbox_job(job["id"])["status"], "completed")
         self.assertEqual(self.sandbox.request_counts()["statuses"].get("429"), 1)
-
-    def test_receipt_download_failure_fails_the_item(self):
-        self.sandbox.add_fault(status=503, path_prefix="/_files/", count=None)
-        job = self.new_job(["card_meal_dkk", "wallet_topup_dkk"])
-        self.run_export()
-        self.sandbox.clear_faults()
-        rows = {r["index"]: r for r in self.reported(job["id"])}
-        self.assertEqual(rows[0]["failureReasonType"], "receipt_download_failure")
-        self.assertEqual(rows[1]["status"], "successful")
-        self.assertEqual(len(self.moves()), 1)
 
     def test_revoked_authorisation_stops_in_reauth(self):
         job = self.new_job(["card_meal_dkk"])

@@ -60,6 +60,7 @@ class TestOAuthCallback(SandboxMixin, HttpCase):
         self.assertTrue(
             response.headers["Location"].endswith(
                 f"/odoo/pleo.connection/{self.connection.id}"
+                "/action-pleo_connector.pleo_setup_resume_action"
             )
         )
         self.connection.invalidate_recordset()

@@ -59,7 +59,9 @@ class PleoSetupWizard(models.TransientModel):
     )
     api_key = fields.Char(string="API Key", groups="base.group_system")
     pleo_company_id = fields.Char(string="Pleo Company ID")
-    redirect_uri = fields.Char(compute="_compute_redirect_uri")
+    redirect_uri = fields.Char(
+        string="Redirect URL to register with Pleo", compute="_compute_redirect_uri"
+    )
     connection_state = fields.Selection(related="connection_id.state")
     pleo_company_name = fields.Char(related="connection_id.pleo_company_name")
     integration_level = fields.Selection(selection=LEVELS, default="1", required=True)
@@ -357,8 +359,8 @@ class PleoSetupWizard(models.TransientModel):
                 lines.append(
                     _("%(method)s failed: %(error)s", method=method, error=exc)
                 )
-        if connection._pleo_activate_installation():
-            lines.append(_("Installation activated in Pleo."))
+        # The activation says so in the chatter itself, once.
+        connection._pleo_activate_installation()
         return lines
 
     @pleo_requires(PLEO_MANAGER, "write")
