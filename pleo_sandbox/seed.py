@@ -94,6 +94,32 @@ VENDORS = {
         "taxRegistrationNumber": "DK38291047",
     },
 }
+# Seed "migrating": a company that used Pleo before the connector, with master
+# data made by hand or by an earlier integration, near-duplicates included, on
+# top of the usual set above.
+MIGRATING_TAG_GROUPS = [
+    # the same name as "Department" in another case, another code
+    ("OLD-DEPT", "department", [("SALES-OLD", "sales")]),
+]
+MIGRATING_TAX_CODES = [
+    ("VAT25-OLD", "danish vat 25%", 0.25, "inclusive", None, None),
+]
+MIGRATING_ACCOUNTS = [
+    ("6000-OLD", "general expenses", False),
+]
+MIGRATING_VENDORS = {
+    # An earlier integration's vendor: no external id, the VAT number written
+    # with spaces, the name in capitals.
+    "kontor-old": {
+        "name": "KONTORHOTELLET APS",
+        "code": None,
+        "externalId": None,
+        "country": "DK",
+        "defaultCurrency": "DKK",
+        "registrationNumber": None,
+        "taxRegistrationNumber": "DK 12 34 56 78",
+    },
+}
 USERS = {
     "mette": ("Mette Hansen", "EMP001"),
     "lars": ("Lars Nielsen", "EMP002"),

@@ -40,7 +40,8 @@ class Config:
 
 
 def parse_seed(value):
-    """Validate a seed: demo, small, none, an int N (or its digits), or a kind list."""
+    """Validate a seed: demo, small, none, migrating (no job; master data with
+    near-duplicates), an int N (or its digits), or a kind list."""
     if isinstance(value, str) and value.isdigit():
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool):
@@ -50,9 +51,11 @@ def parse_seed(value):
     if isinstance(value, list | tuple):
         seeds.recipes_for(value)  # validates the kinds
         return list(value)
-    if value in ("demo", "small", "none"):
+    if value in ("demo", "small", "none", "migrating"):
         return value
-    raise ValueError(f"Unknown seed {value!r}: use demo, small, none or an int")
+    raise ValueError(
+        f"Unknown seed {value!r}: use demo, small, none, migrating or an int"
+    )
 
 
 class RequestLog:
@@ -125,6 +128,11 @@ class SandboxState:
             self.tax_codes.seed(seeds.TAX_CODES)
             self.accounts.seed(seeds.ACCOUNTS)
             self.vendors.seed(seeds.VENDORS)
+            if self.seed == "migrating":
+                self.tags.seed(seeds.MIGRATING_TAG_GROUPS)
+                self.tax_codes.seed(seeds.MIGRATING_TAX_CODES)
+                self.accounts.seed(seeds.MIGRATING_ACCOUNTS)
+                self.vendors.seed(seeds.MIGRATING_VENDORS)
             self.faults.clear()
             self.limiter.reset()
             self.requests.reset()
@@ -138,7 +146,7 @@ class SandboxState:
                 self.exports.create(
                     seeds.DEMO_SECOND_JOB, created_at=now - 60, cycle_offset=1
                 )
-            elif self.seed != "none":
+            elif self.seed not in ("none", "migrating"):
                 self.exports.create(self.seed, created_at=now - 60)
 
     # --- webhooks ----------------------------------------------------------------

@@ -315,7 +315,16 @@ def main():
         )
         finish_setup(env, connection)
         cr.commit()
-        say("-- levels 2-4: push master data to Pleo")
+        say("-- levels 2-4: Pleo already has master data: preview the first sync")
+        preview = env["pleo.sync.preview"]._pleo_build(connection)
+        for line in preview.line_ids:
+            say(
+                f"   {line.kind}: adopt {line.adopt_count}, create {line.create_count},"
+                f" update {line.update_count}, archive {line.archive_count}"
+            )
+        say("   confirmed: adopt, then sync")
+        preview.action_confirm()
+        cr.commit()
         for level, label, methods in SYNC_STEPS:
             if connection._level_at_least(level):
                 run_step(env, connection, label, methods)
@@ -323,7 +332,8 @@ def main():
         if connection._pleo_activate_installation():
             say("   installation activated in Pleo")
         connection.action_pleo_register_webhooks()
-        say(f"   webhooks registered: Pleo calls {connection._pleo_webhook_url()}")
+        shown = connection._pleo_webhook_url_shown()
+        say(f"   webhooks registered: Pleo calls {shown}")
         cr.commit()
         say("-- level 1: import the pending export jobs")
         run_step(env, connection, "Export jobs -> Odoo entries", EXPORT_METHODS)

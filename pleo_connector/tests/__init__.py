@@ -17,3 +17,4 @@ from . import test_token_refresh_concurrency
 from . import test_access_matrix
 from . import test_credential_binding
 from . import test_webhook_hostile_input
+from . import test_sync_preview

@@ -4,6 +4,7 @@ edits it (account, analytic, label), as a draft and after reset to draft."""
 
 from odoo.tests import Form, tagged
 
+from .. import compat
 from .common_export import PleoExportCase
 
 
@@ -13,7 +14,9 @@ class TestExportForeignCurrencyBill(PleoExportCase):
         super().setUp()
         self.connection.export_posting = "draft"
         # The analytic column shows on the bill form for analytic accounting.
-        self.env.user.groups_id += self.env.ref("analytic.group_analytic_accounting")
+        compat.add_user_to_groups(
+            self.env.user, self.env.ref("analytic.group_analytic_accounting")
+        )
         # Odoo's own rate table says something else than Pleo's card rate.
         self.env["res.currency.rate"].create(
             {
