@@ -10,6 +10,7 @@ from datetime import datetime
 
 import psycopg2
 import pytz
+from markupsafe import Markup
 
 from odoo import _, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -49,11 +50,13 @@ class PleoConnection(models.Model):
                 [
                     ("pleo_connection_id", "=", self.id),
                     ("pleo_accounting_entry_id", "in", entry_ids),
+                    ("pleo_live", "=", True),
                 ]
             )
         }
         outcomes = {}
         prepared = []
+        seen = {m.id for m in existing.values()}
         self._pleo_export_partners(payloads, ctx)
         for payload in payloads:
             entry = payload["accountingEntryId"]
@@ -81,6 +84,7 @@ class PleoConnection(models.Model):
                     "status": "successful",
                     "move": move,
                 }
+            self._pleo_export_link_corrections(moves)
             return outcomes
         except Exception as exc:  # fall back to one savepoint per item
             _logger.info("Pleo batch booking failed (%s); booking one by one", exc)
@@ -95,6 +99,7 @@ class PleoConnection(models.Model):
                     [
                         ("pleo_connection_id", "=", self.id),
                         ("pleo_accounting_entry_id", "=", entry),
+                        ("pleo_live", "=", True),
                     ]
                 )
                 if move:
@@ -120,7 +125,48 @@ class PleoConnection(models.Model):
                     _("Unexpected error while booking: %s", exc),
                     payload,
                 )
+        self._pleo_export_link_corrections(
+            Move.union(
+                *(
+                    o["move"]
+                    for o in outcomes.values()
+                    if o["status"] == "successful" and o["move"].id not in seen
+                )
+            )
+        )
         return outcomes
+
+    def _pleo_export_link_corrections(self, moves):
+        """A re-booked expense names, in its chatter, the entries it replaces:
+        those of the same Pleo expense that were cancelled or reversed."""
+        by_entry = {m.pleo_accounting_entry_id: m for m in moves}
+        if not by_entry:
+            return
+        replaced = self.env["account.move"].search(
+            [
+                ("pleo_connection_id", "=", self.id),
+                ("pleo_accounting_entry_id", "in", list(by_entry)),
+                ("pleo_live", "=", False),
+            ]
+        )
+        for entry, move in by_entry.items():
+            olds = replaced.filtered(lambda m, e=entry: m.pleo_accounting_entry_id == e)
+            if not olds:
+                continue
+            links = Markup(", ").join(old._get_html_link() for old in olds)
+            move.message_post(
+                body=Markup(
+                    _(
+                        "Pleo exported this expense again after its entry %s was "
+                        "cancelled or reversed: it is booked anew here."
+                    )
+                )
+                % links
+            )
+            for old in olds:
+                old.message_post(
+                    body=Markup(_("Booked anew in %s.")) % move._get_html_link()
+                )
 
     def _pleo_export_create_moves(self, prepared, ctx):
         """Create, attach receipts, post and settle, for already valid values."""

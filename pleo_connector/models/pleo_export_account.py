@@ -3,8 +3,6 @@
 
 from odoo import api, fields, models
 
-from .. import compat
-
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -48,15 +46,54 @@ class AccountMove(models.Model):
         "after an edit give Pleo's figures, not those of Odoo's rate table.",
     )
 
-    locals().update(
-        compat.sql_constraints(
-            (
-                "pleo_accounting_entry_uniq",
-                "unique(pleo_connection_id, pleo_accounting_entry_id)",
-                "This Pleo expense is already booked.",
-            )
-        )
+    pleo_live = fields.Boolean(
+        string="Books Its Pleo Expense",
+        compute="_compute_pleo_live",
+        store=True,
+        readonly=True,
+        copy=False,
+        help="Not cancelled and not fully reversed. A Pleo expense has at most one "
+        "such entry per connection; one whose entry was cancelled, reversed or "
+        "deleted is booked again when Pleo exports it again.",
     )
+
+    @api.depends(
+        "pleo_accounting_entry_id",
+        "state",
+        "amount_total_signed",
+        "reversal_move_ids.state",
+        "reversal_move_ids.amount_total_signed",
+    )
+    def _compute_pleo_live(self):
+        for move in self:
+            if not move.pleo_accounting_entry_id:
+                move.pleo_live = False
+                continue
+            reversals = move.reversal_move_ids.filtered(lambda r: r.state == "posted")
+            reversed_amount = sum(abs(r.amount_total_signed) for r in reversals)
+            fully_reversed = bool(reversals) and (
+                move.company_currency_id.compare_amounts(
+                    reversed_amount, abs(move.amount_total_signed)
+                )
+                >= 0
+            )
+            move.pleo_live = move.state != "cancel" and not fully_reversed
+
+    def init(self):
+        super().init()
+        cr = self.env.cr
+        # Exactly once, enforced by the database, over live entries only: an
+        # expense whose entry was cancelled or reversed can be booked again.
+        # (Replaces the unique constraint over every entry of earlier versions.)
+        cr.execute(
+            "ALTER TABLE account_move "
+            "DROP CONSTRAINT IF EXISTS account_move_pleo_accounting_entry_uniq"
+        )
+        cr.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS account_move_pleo_live_entry_uniq "
+            "ON account_move (pleo_connection_id, pleo_accounting_entry_id) "
+            "WHERE pleo_live"
+        )
 
     @api.depends("pleo_currency_rate")
     def _compute_invoice_currency_rate(self):  # pylint: disable=missing-return

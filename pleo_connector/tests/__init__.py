@@ -18,3 +18,4 @@ from . import test_access_matrix
 from . import test_credential_binding
 from . import test_webhook_hostile_input
 from . import test_sync_preview
+from . import test_export_corrections
