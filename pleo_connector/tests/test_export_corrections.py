@@ -49,8 +49,8 @@ class TestExportCorrections(PleoExportCase):
         self.assertEqual(new.pleo_accounting_entry_id, move.pleo_accounting_entry_id)
         (row,) = self.reported(again.id)
         self.assertEqual(row["externalId"], str(new.id))
-        self.assertIn(move.name, new.message_ids[0].body)
-        self.assertIn(new.name or str(new.id), move.message_ids[0].body)
+        self.assertRegex(new.message_ids[0].body, f"data-oe-id=[\"']{move.id}[\"']")
+        self.assertRegex(move.message_ids[0].body, f"data-oe-id=[\"']{new.id}[\"']")
 
     def test_a_cancelled_entry_is_booked_again(self):
         self.connection.export_posting = "draft"
