@@ -42,6 +42,22 @@ class SandboxMixin:
         base.update(vals)
         return base
 
+    def _oauth_start_as_admin(self):
+        """Click Connect to Pleo as the administrator, as the web client does;
+        the URL of Pleo's consent page (an HttpCase with `self.connection`)."""
+        self.authenticate("admin", "admin")
+        action = self.make_jsonrpc_request(
+            "/web/dataset/call_kw/pleo.connection/action_pleo_oauth_start",
+            {
+                "model": "pleo.connection",
+                "method": "action_pleo_oauth_start",
+                "args": [[self.connection.id]],
+                "kwargs": {},
+            },
+        )
+        assert action["type"] == "ir.actions.act_url", action
+        return action["url"]
+
     @classmethod
     def _api_key_vals(cls, **vals):
         return cls._connection_vals(

@@ -165,6 +165,13 @@ class PleoSyncCase(AccountTestInvoicingCommon):
             state.vendors.vendors.clear()
             state.requests.reset()
 
+    def webhook_vendor(self, **values):
+        """A draft vendor created in the sandbox, as v1.vendor.created sends it."""
+        vendor = self.sandbox.create_draft_vendor(
+            notify=False, **{"country": "DE", "defaultCurrency": "EUR", **values}
+        )
+        return self.sandbox.state.vendors.webhook_json(vendor)
+
     def sync(self, *kinds, connection=None):
         connection = connection or self.connection
         return {kind: connection._pleo_sync(kind) for kind in kinds}

@@ -23,21 +23,6 @@ class TestOAuthCallback(SandboxMixin, HttpCase):
         cls._start_sandbox()
         cls.connection = cls.env["pleo.connection"].create(cls._connection_vals())
 
-    def _start(self):
-        """Click Connect to Pleo as admin, as the web client would."""
-        self.authenticate("admin", "admin")
-        action = self.make_jsonrpc_request(
-            "/web/dataset/call_kw/pleo.connection/action_pleo_oauth_start",
-            {
-                "model": "pleo.connection",
-                "method": "action_pleo_oauth_start",
-                "args": [[self.connection.id]],
-                "kwargs": {},
-            },
-        )
-        self.assertEqual(action["type"], "ir.actions.act_url")
-        return action["url"]
-
     def _consent(self, url):
         """Pleo's consent page approves and redirects back to Odoo."""
         response = requests.get(url, allow_redirects=False, timeout=10)
@@ -54,7 +39,7 @@ class TestOAuthCallback(SandboxMixin, HttpCase):
         return self.url_open(url, allow_redirects=False)
 
     def test_valid_callback_connects(self):
-        location = self._consent(self._start())
+        location = self._consent(self._oauth_start_as_admin())
         response = self._callback(location)
         self.assertEqual(response.status_code, 303, response.text)
         self.assertTrue(
@@ -78,7 +63,7 @@ class TestOAuthCallback(SandboxMixin, HttpCase):
         self.assertEqual(self.connection.access_token, token)
 
     def test_forged_state_is_refused(self):
-        location = self._consent(self._start())
+        location = self._consent(self._oauth_start_as_admin())
         query = {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
         forged = dict(query, state=json.dumps({"id": self.connection.id, "csrf": "x"}))
         self.assertEqual(self._callback(forged).status_code, 403)
@@ -96,7 +81,7 @@ class TestOAuthCallback(SandboxMixin, HttpCase):
         self.assertEqual(self._callback(query).status_code, 303)
 
     def test_pleo_error_is_shown(self):
-        url = self._start()
+        url = self._oauth_start_as_admin()
         state = parse_qs(urlsplit(url).query)["state"][0]
         response = self._callback(
             {

@@ -24,25 +24,13 @@ class TestSetupFinishes(SandboxMixin, HttpCase):
         cls._start_sandbox()
         cls.connection = cls.env["pleo.connection"].create(cls._connection_vals())
 
-    def _consent_url(self):
-        """Step 1 of the wizard, as the administrator clicks it."""
-        self.authenticate("admin", "admin")
-        action = self.make_jsonrpc_request(
-            "/web/dataset/call_kw/pleo.connection/action_pleo_oauth_start",
-            {
-                "model": "pleo.connection",
-                "method": "action_pleo_oauth_start",
-                "args": [[self.connection.id]],
-                "kwargs": {},
-            },
-        )
-        return action["url"]
-
     def _resume_url(self):
         return f"/odoo/pleo.connection/{self.connection.id}{RESUME}"
 
     def test_consent_returns_into_the_wizard_and_finish_activates(self):
-        consent = requests.get(self._consent_url(), allow_redirects=False, timeout=10)
+        consent = requests.get(
+            self._oauth_start_as_admin(), allow_redirects=False, timeout=10
+        )
         response = self.url_open(consent.headers["Location"], allow_redirects=False)
         self.assertEqual(response.status_code, 303)
         self.assertTrue(response.headers["Location"].endswith(self._resume_url()))
@@ -61,7 +49,7 @@ class TestSetupFinishes(SandboxMixin, HttpCase):
         self.assertEqual(len(said), 1, bodies)
 
     def test_refusal_page_is_odoos_with_a_way_back(self):
-        state = parse_qs(urlsplit(self._consent_url()).query)["state"][0]
+        state = parse_qs(urlsplit(self._oauth_start_as_admin()).query)["state"][0]
         response = self.url_open(
             f"{CALLBACK}?error=access_denied&error_description=Denied&state={state}",
             allow_redirects=False,

@@ -16,17 +16,11 @@ from .common_sync import PleoSyncCase
 @tagged("post_install", "-at_install")
 class TestVendorWebhook(PleoSyncCase, HttpCase):
     def draft_vendor(self, **values):
-        vendor = self.sandbox.create_draft_vendor(
-            notify=False,
-            **{
-                "name": "Pleo Technologies GmbH",
-                "country": "DE",
-                "defaultCurrency": "EUR",
-                "taxRegistrationNumber": "DE36538686",
-                **values,
-            },
+        name = "Pleo Technologies GmbH"
+        vat = "DE36538686"
+        return self.webhook_vendor(
+            **{"name": name, "taxRegistrationNumber": vat} | values
         )
-        return self.sandbox.state.vendors.webhook_json(vendor)
 
     def post(self, data, msg_id=None, secret=None, timestamp=None, tamper=False):
         body = json.dumps(

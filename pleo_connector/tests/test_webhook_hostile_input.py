@@ -34,17 +34,10 @@ class TestWebhookHostileInput(PleoSyncCase, HttpCase):
 
     # -- helpers ---------------------------------------------------------------
     def vendor(self, **values):
-        vendor = self.sandbox.create_draft_vendor(
-            notify=False,
-            **{
-                "name": "Hostile Input GmbH",
-                "country": "DE",
-                "defaultCurrency": "EUR",
-                "taxRegistrationNumber": "DE123456789",
-                **values,
-            },
+        return self.webhook_vendor(
+            **{"name": "Hostile Input GmbH", "taxRegistrationNumber": "DE123456789"}
+            | values
         )
-        return self.sandbox.state.vendors.webhook_json(vendor)
 
     def event(self, data, event_type="v1.vendor.created"):
         return json.dumps(
