@@ -122,11 +122,15 @@ class ScriptedServer:
                 reply = server._next_reply(self.command, path)
                 if reply.delay:
                     threading.Event().wait(reply.delay)
-                payload = b"" if reply.body is None else json.dumps(reply.body).encode()
+                raw = isinstance(reply.body, bytes)  # a file, not JSON
+                if raw or reply.body is None:
+                    payload = reply.body or b""
+                else:
+                    payload = json.dumps(reply.body).encode()
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
-                if payload:
+                if payload and not raw:
                     self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()

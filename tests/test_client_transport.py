@@ -265,3 +265,36 @@ def test_backoff_jitter_stays_within_one_factor():
     values = {retry.get_backoff_time() for _ in range(50)}
     assert all(2.0 <= v <= 2.5 for v in values)
     assert len(values) > 1
+
+
+def test_receipt_downloads_take_no_slot_of_the_api_throttle(server):
+    """Receipt links are file links: with the API budget spent, downloads still
+    go at once, and the API's next call is still refused a slot."""
+    server.script("GET", JOB_PATH, Reply(200, JOB_BODY))
+    server.script("GET", "/files/r.pdf", Reply(200, b"%PDF-1.4 receipt"))
+    client = make_client(server.url, requests_per_minute=3)
+    for _ in range(3):
+        client.get_export_job(JOB)
+    client.adapter.max_delay = 0.2  # a throttled call fails fast instead of waiting
+    for _ in range(10):
+        assert client.download_file(server.url + "/files/r.pdf") == b"%PDF-1.4 receipt"
+    assert server.count("GET", "/files/r.pdf") == 10
+    assert client.api_request_count == 3
+    assert client.request_count == 13
+    with pytest.raises(errors.PleoConnectionError, match="Rate limit"):
+        client.get_export_job(JOB)
+    client.close()
+
+
+def test_a_429_on_a_download_is_still_honoured(server, sleeps):
+    server.script(
+        "GET",
+        "/files/r.pdf",
+        Reply(429, b"", headers={"Retry-After": "7"}),
+        Reply(200, b"%PDF-1.4 receipt"),
+    )
+    client = make_client(server.url, requests_per_minute=3)
+    assert client.download_file(server.url + "/files/r.pdf") == b"%PDF-1.4 receipt"
+    assert 7 in sleeps
+    assert client.api_request_count == 0
+    client.close()

@@ -20,6 +20,8 @@ API_HEADERS = {
 }
 # Receipts are at most 30 MB (GUIDES §2.7); refuse to buffer anything far larger.
 MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
+# Kept-alive connections to the file hosts, enough for concurrent downloads.
+FILE_POOL_SIZE = 8
 
 
 def segment(value):
@@ -76,6 +78,7 @@ class PleoClientBase:
         self.timeout = timeout
         self.page_size = page_size
         self._counter = Counter()
+        self._file_counter = Counter()
         self._own_session = session is None
         self.session = session if session is not None else requests.Session()
         # One adapter (and so one throttle bucket per host) per client object.
@@ -84,6 +87,19 @@ class PleoClientBase:
         )
         self.session.mount("https://", self.adapter)
         self.session.mount("http://", self.adapter)
+        # Receipt links are file links, not calls of Pleo's API: they keep
+        # their own retries (429 and Retry-After included) but never wait for
+        # a slot of the API's rate limit.
+        self.files = requests.Session()
+        file_adapter = make_adapter(
+            max_retries,
+            backoff_factor,
+            0,
+            self._file_counter,
+            pool_maxsize=FILE_POOL_SIZE,
+        )
+        self.files.mount("https://", file_adapter)
+        self.files.mount("http://", file_adapter)
         # The throttle runs a background thread: stop it even if close() is
         # never called. The finalizer holds no reference to the client.
         self._finalizer = weakref.finalize(self, self.adapter.close)
@@ -91,10 +107,16 @@ class PleoClientBase:
     @property
     def request_count(self):
         """HTTP requests actually sent by this client, retries included."""
+        return self._counter.value + self._file_counter.value
+
+    @property
+    def api_request_count(self):
+        """Requests to Pleo's API only: what its rate limit counts."""
         return self._counter.value
 
     def close(self):
         self._finalizer()
+        self.files.close()
         if self._own_session:
             self.session.close()
 
@@ -118,11 +140,12 @@ class PleoClientBase:
             )
         return self.company_id
 
-    def _send(self, method, url, *, idempotent, auth, **kwargs):
+    def _send(self, method, url, *, idempotent, auth, session=None, **kwargs):
         """One call (plus the adapter's retries); transport failures typed."""
+        session = session or self.session
         try:
             with retry_policy(idempotent):
-                response = self.session.request(
+                response = session.request(
                     method, url, auth=auth, timeout=self.timeout, **kwargs
                 )
         except requests.RequestException as exc:
@@ -220,6 +243,7 @@ class PleoClientBase:
             url,
             idempotent=True,
             auth=auth,
+            session=self.files,
             stream=True,
             headers={"Accept": "*/*", "User-Agent": API_HEADERS["User-Agent"]},
         )

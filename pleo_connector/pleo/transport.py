@@ -147,6 +147,7 @@ def make_adapter(
     backoff_factor=0.5,
     requests_per_minute=0,
     counter=None,
+    pool_maxsize=10,
 ):
     """The adapter the client mounts: retries always, throttle when rpm > 0."""
     policies = {
@@ -155,6 +156,7 @@ def make_adapter(
         ),
         "max_retries_unsafe": build_retry(max_retries, backoff_factor, False, counter),
         "counter": counter,
+        "pool_maxsize": pool_maxsize,
     }
     if not requests_per_minute:
         return PleoAdapter(**policies)
