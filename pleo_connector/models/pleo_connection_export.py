@@ -149,10 +149,11 @@ class PleoConnection(models.Model):
             if not connection._level_at_least("1"):
                 continue
             try:
-                connection._pleo_export_run()
+                connection.with_context(pleo_cron=True)._pleo_export_run()
             except Exception:  # one connection never stops the others
                 _logger.exception("Pleo export of connection %s failed", connection.id)
                 self.env.cr.rollback()
+        self._pleo_cron_progress(remaining=0)
 
     @pleo_requires(PLEO_MANAGER, "write")
     def action_pleo_export_sync_now(self):

@@ -39,6 +39,10 @@ class PleoConnection(models.Model):
     def _pleo_export_commit(self):
         if not (tools.config["test_enable"] or modules.module.current_test):
             self.env.cr.commit()  # pylint: disable=invalid-commit
+            if self.env.context.get("pleo_cron"):
+                # Pages are committed as they go: a run the worker limit stops
+                # resumes from them, and Odoo reschedules it at once.
+                self._pleo_cron_progress(remaining=1)
 
     @contextmanager
     def _pleo_export_lock(self):

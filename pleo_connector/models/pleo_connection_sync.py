@@ -91,6 +91,8 @@ class SyncRun:
         for kind, rows in self.bindings.items():
             Binding._pleo_upsert(self.connection, kind, rows)
         self.bindings = {}
+        if self.preview is None:  # a preview is rolled back, never committed
+            self.connection._pleo_commit()
 
 
 class PleoConnection(models.Model):
@@ -282,13 +284,25 @@ class PleoConnection(models.Model):
                     "Pleo sync %s of connection %s failed: %s", kind, connection.id, exc
                 )
                 continue
-            connection._pleo_commit()
+            connection.with_context(pleo_cron=True)._pleo_commit()
+        self._pleo_cron_progress(remaining=0)
 
     def _pleo_commit(self):
+        """In a scheduled run, keep what is done so far: a worker stopped by
+        Odoo's limit_time_real_cron loses at most the chunk in hand, and the
+        next run goes on from the bindings and items already committed."""
         if self.env.context.get("pleo_cron") and not (
             tools.config["test_enable"] or modules.module.current_test
         ):
             self.env.cr.commit()  # pylint: disable=invalid-commit
+            self._pleo_cron_progress(remaining=1)
+
+    @api.model
+    def _pleo_cron_progress(self, remaining):
+        """Tell Odoo's scheduler that this run committed progress: a run that
+        the worker limit stops is then rescheduled at once instead of being
+        counted as a failure, and `remaining=0` closes the run."""
+        self.env["ir.cron"]._notify_progress(done=1, remaining=remaining)
 
     def _pleo_sync(self, kind):
         """Run one sync (tags, tax_codes, accounts, vendors); returns its log."""

@@ -37,6 +37,7 @@ class PleoSyncLog(models.Model):
             ("done", "Done"),
             ("partial", "Done with errors"),
             ("failed", "Failed"),
+            ("interrupted", "Stopped, continued by the next run"),
         ],
         default="running",
         required=True,
@@ -74,6 +75,23 @@ class PleoSyncLog(models.Model):
 
     @api.model
     def _pleo_start(self, connection, kind):
+        # A run still "running" was stopped (a worker limit, a restart): what it
+        # committed stays, and this run goes on from there.
+        self.sudo().search(
+            [
+                ("connection_id", "=", connection.id),
+                ("kind", "=", kind),
+                ("state", "=", "running"),
+            ]
+        ).write(
+            {
+                "state": "interrupted",
+                "message": self.env._(
+                    "Stopped before the end (worker time limit or restart); the "
+                    "next run went on from what was already synchronised."
+                ),
+            }
+        )
         return self.sudo().create({"connection_id": connection.id, "kind": kind})
 
     def _pleo_finish(self, counts, lines, request_count=0, error=None):
