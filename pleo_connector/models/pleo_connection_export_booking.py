@@ -71,6 +71,7 @@ class PleoConnection(models.Model):
                 outcomes[entry] = {"status": "deferred", "error": exc}
                 continue
             prepared.append((payload, vals, files))
+        prepared = self._pleo_export_match_bills(prepared, outcomes, ctx)
         if not prepared:
             return outcomes
         try:
