@@ -31,6 +31,7 @@ FX_DKK = {
     "GBP": "8.6120",
     "JPY": "0.04471",
     "KWD": "22.3500",
+    "USD": "6.8425",
 }
 
 # Pleo categories mapped to Odoo 18 generic chart (generic_coa) account codes.
@@ -47,6 +48,10 @@ ACCOUNTS = [
     ("201100", "Pleo DKK wallet", True),
 ]
 WALLET_ACCOUNT = "201100"
+# Pleo v3: a wallet per currency, each with its own contra account. The
+# company's wallet is DKK; the EUR wallet's account is not a category.
+WALLET_ACCOUNTS = {"DKK": WALLET_ACCOUNT, "EUR": "201200"}
+WALLET_ACCOUNT_NAMES = {"201200": "Pleo EUR wallet"}
 TAX_CODES = [
     # code, name, rate, type, ingoingTaxAccount, outgoingTaxAccount
     ("VAT25", "Danish VAT 25%", 0.25, "inclusive", None, None),
@@ -167,6 +172,7 @@ class Recipe:
     days_ago: int = 1
     time: str = "10:15:00"
     month_edge: bool = False  # 22:30Z on the last day of the previous month
+    wallet: str = "DKK"  # the currency of the wallet that paid
 
 
 ELGIGANTEN = _supplier("Elgiganten A/S", "DK", "5732", "DK25019628")
@@ -354,6 +360,86 @@ RECIPES = {
 }
 DEMO = list(RECIPES)
 SMALL = ["card_meal_dkk", "refund_dkk", "out_of_pocket_dkk", "wallet_topup_dkk"]
+# A second wallet, in EUR, of the DKK company: purchases in EUR, USD and GBP,
+# a refund, a top-up and an unload. Not in DEMO: it needs a EUR wallet account
+# and Odoo rates.
+RECIPES.update(
+    {
+        "eur_wallet_card_eur": Recipe(
+            "card_purchase",
+            "EUR",
+            (Line("962000", 18650, "VAT19", (("PROJ", "P-ALPHA"),)),),
+            "Team dinner in Hamburg",
+            supplier=_supplier("Restaurant Vlet", "DE", "5812", "DE118716591"),
+            user="lars",
+            team="rnd",
+            files=("pdf",),
+            days_ago=6,
+            time="19:40:00",
+            wallet="EUR",
+        ),
+        "eur_wallet_card_usd": Recipe(
+            "card_purchase",
+            "USD",
+            (Line("961000", 4999, None, (("DEPT", "RND"),)),),
+            "GitHub Team subscription",
+            supplier=_supplier("GitHub Inc", "US", "5734"),
+            user="sofie",
+            team="rnd",
+            files=("pdf",),
+            days_ago=5,
+            time="06:10:00",
+            wallet="EUR",
+        ),
+        "eur_wallet_card_gbp": Recipe(
+            "card_purchase",
+            "GBP",
+            (Line("962000", 12780, "VAT20", (("DEPT", "SALES"),)),),
+            "Train London - Cambridge, customer visit",
+            supplier=_supplier("LNER", "GB", "4112", "GB238764530"),
+            user="mette",
+            team="sales",
+            files=("jpg",),
+            days_ago=4,
+            time="08:25:00",
+            wallet="EUR",
+        ),
+        "eur_wallet_refund": Recipe(
+            "refund",
+            "EUR",
+            (Line("962000", -4650, "VAT19", (("PROJ", "P-ALPHA"),)),),
+            "Cancelled dinner reservation",
+            supplier=_supplier("Restaurant Vlet", "DE", "5812", "DE118716591"),
+            user="lars",
+            team="rnd",
+            files=("pdf",),
+            days_ago=3,
+            time="12:00:00",
+            wallet="EUR",
+        ),
+        "eur_wallet_topup": Recipe(
+            "wallet_topup",
+            "EUR",
+            (Line("101401", -500000),),
+            "EUR wallet top-up from the company bank account",
+            method="none",
+            days_ago=10,
+            time="08:00:00",
+            wallet="EUR",
+        ),
+        "eur_wallet_unload": Recipe(
+            "wallet_unload",
+            "EUR",
+            (Line("101401", 100000),),
+            "EUR wallet unload to the company bank account",
+            method="none",
+            days_ago=2,
+            time="08:00:00",
+            wallet="EUR",
+        ),
+    }
+)
+EUR_WALLET = [name for name, r in RECIPES.items() if r.wallet == "EUR"]
 DEMO_SECOND_JOB = ["card_meal_dkk", "card_split_dkk", "out_of_pocket_dkk"]
 
 
@@ -368,6 +454,8 @@ def recipes_for(seed) -> list[str]:
         return DEMO
     if seed == "small":
         return SMALL
+    if seed == "eur_wallet":
+        return EUR_WALLET
     raise ValueError(f"Unknown seed {seed!r}")
 
 
@@ -453,7 +541,9 @@ def _date(spec: ItemSpec) -> str:
 
 
 def _account(code):
-    name = next(n for c, n, _ in ACCOUNTS if c == code)
+    name = WALLET_ACCOUNT_NAMES.get(code) or next(
+        n for c, n, _ in ACCOUNTS if c == code
+    )
     return {
         "id": derived_id("account", code),
         "name": name,
@@ -536,11 +626,19 @@ def _file_bytes(spec: ItemSpec, n: int, total_s: int, tax_s: int) -> bytes:
         f"File {n + 1} of {len(recipe.files)}: {name}",
     ]
     if recipe.invoice:
-        lines.insert(1, f"Invoice number: {recipe.invoice['invoiceNumber']}")
+        lines.insert(1, f"Invoice number: {invoice_number(spec)}")
     return make_pdf(lines)
 
 
 MIME = {"pdf": "application/pdf", "jpg": "image/jpeg"}
+INVOICE_ISSUED_DAYS_BEFORE = 12
+INVOICE_TERM_DAYS = 30
+
+
+def invoice_number(spec: ItemSpec) -> str:
+    """The supplier's number: each cycle of a recipe is another invoice."""
+    number = spec.recipe.invoice["invoiceNumber"]
+    return f"{number}-{spec.cycle}" if spec.cycle else number
 
 
 def receipt(spec: ItemSpec, n: int):
@@ -548,7 +646,7 @@ def receipt(spec: ItemSpec, n: int):
     names = _file_names(spec)
     if not 0 <= n < len(names):
         return None
-    _lines_, total_s, _w, tax_s = _lines(spec, "DKK")
+    _lines_, total_s, _w, tax_s = _lines(spec, spec.recipe.wallet)
     name, kind = names[n]
     return name, MIME[kind], _file_bytes(spec, n, total_s, tax_s)
 
@@ -556,7 +654,7 @@ def receipt(spec: ItemSpec, n: int):
 def build_item(spec: ItemSpec, link, base_url: str) -> dict:
     """The ExportItemV3 dict; `link(n, name)` returns file n's download URL."""
     recipe = spec.recipe
-    wallet = "DKK"
+    wallet = recipe.wallet
     lines, total_s, total_w, tax_s = _lines(spec, wallet)
     files = []
     for n, (name, kind) in enumerate(_file_names(spec)):
@@ -575,16 +673,21 @@ def build_item(spec: ItemSpec, link, base_url: str) -> dict:
         vendor = {"id": derived_id("vendor", recipe.vendor), **VENDORS[recipe.vendor]}
     contra = None
     if recipe.contra:
-        contra = _account(WALLET_ACCOUNT)
+        contra = _account(WALLET_ACCOUNTS[wallet])
     date = _date(spec)
     invoice = None
     if recipe.invoice:
-        day = date[:10]
+        # Issued before it was paid, due after: the three dates differ, as in
+        # real life, so a connector that mixes them up shows it.
+        paid = datetime.fromisoformat(date[:10])
+        issued = paid - timedelta(days=INVOICE_ISSUED_DAYS_BEFORE)
+        due = issued + timedelta(days=INVOICE_TERM_DAYS)
         invoice = {
             **recipe.invoice,
-            "invoiceDate": f"{day}T00:00:00Z",
-            "dueDate": f"{day}T00:00:00Z",
-            "paymentDate": f"{day}T00:00:00Z",
+            "invoiceNumber": invoice_number(spec),
+            "invoiceDate": f"{issued:%Y-%m-%d}T00:00:00Z",
+            "dueDate": f"{due:%Y-%m-%d}T00:00:00Z",
+            "paymentDate": f"{paid:%Y-%m-%d}T00:00:00Z",
             "supplierBankAccount": {
                 "bankName": "Danske Bank",
                 "country": "DK",

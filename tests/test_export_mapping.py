@@ -209,7 +209,7 @@ def test_split_purchase_tags_on_two_plans():
         ({"taxes": {}}, "tax_code_unknown"),
         ({"analytic": {}}, "tag_unknown"),
         ({"currency_digits": {"DKK": 2}}, "missing_configuration"),
-        ({"company_currency": "EUR"}, "invalid_configuration"),
+        ({"company_currency": "EUR"}, "missing_configuration"),  # no EUR rate
     ],
 )
 def test_unknown_master_data_fails_with_pleo_reason(change, failure):

@@ -7,6 +7,7 @@ from . import pleo_connection_export
 from . import pleo_connection_export_run
 from . import pleo_connection_export_booking
 from . import pleo_connection_export_mapping
+from . import pleo_connection_export_bills
 from . import pleo_export_account
 from . import pleo_connection_setup
 from . import pleo_connection_words

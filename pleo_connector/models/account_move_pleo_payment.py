@@ -24,6 +24,16 @@ class AccountMove(models.Model):
                 and m.pleo_settlement_move_id.state != "cancel"
             )
         )
+        # A wallet payment of a bill that was already posted when Pleo paid it
+        # (a bill found in Odoo), posted by hand: it settles that bill now.
+        settlements = posted.filtered(lambda m: m.pleo_connection_id)
+        if settlements:
+            bills |= self.search(
+                [
+                    ("pleo_settlement_move_id", "in", settlements.ids),
+                    ("state", "=", "posted"),
+                ]
+            )
         if bills:
             bills._pleo_post_wallet_payment()
         return posted

@@ -74,6 +74,7 @@ class PleoConnection(models.Model):
                 outcomes[entry] = {"status": "deferred", "error": exc}
                 continue
             prepared.append((payload, vals, files))
+        prepared = self._pleo_export_match_bills(prepared, outcomes, ctx)
         if not prepared:
             return outcomes
         try:
@@ -306,11 +307,12 @@ class PleoConnection(models.Model):
                     "date": day,
                 }
             )
-            new_day = probe._get_accounting_date(day, has_tax, lock_dates=locks)
-            vals["date"] = new_day
-            for cmd in vals["line_ids"]:
-                if "date_maturity" in cmd[2]:
-                    cmd[2]["date_maturity"] = new_day
+            # Mapped again for the new day: a foreign wallet's rate is that of
+            # the accounting date.
+            ctx.accounting_date = probe._get_accounting_date(
+                day, has_tax, lock_dates=locks
+            )
+            vals = map_export_item(payload, ctx)
         return vals
 
     def _pleo_export_local_date(self, value):

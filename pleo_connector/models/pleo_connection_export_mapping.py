@@ -74,7 +74,39 @@ class PleoConnection(models.Model):
             out_of_pocket_account_id=self.export_out_of_pocket_account_id.id or None,
             expense_account_id=self.export_expense_account_id.id or None,
             payable_account_id=self.export_payable_account_id.id or None,
+            rate_of=self._pleo_rate_lookup(),
         )
+
+    def _pleo_rate_lookup(self):
+        """(currency code, day) -> Odoo's rate of that currency per unit of the
+        company's, or None when Odoo has no rate on or before the day (Odoo
+        itself would then take 1.0, booking a wrong company amount)."""
+        company = self.company_id
+        Currency = self.env["res.currency"].with_context(active_test=False)
+        Rate = self.env["res.currency.rate"].sudo()
+        cache = {}
+
+        def rate_of(code, day):
+            if (code, day) not in cache:
+                currency = Currency.search([("name", "=", code)], limit=1)
+                known = currency and Rate.search_count(
+                    [
+                        ("currency_id", "=", currency.id),
+                        ("name", "<=", day),
+                        ("company_id", "in", (False, company.root_id.id)),
+                    ],
+                    limit=1,
+                )
+                cache[code, day] = (
+                    Currency._get_conversion_rate(
+                        company.currency_id, currency, company, day
+                    )
+                    if known
+                    else None
+                )
+            return cache[code, day]
+
+        return rate_of
 
     def _pleo_export_partners(self, payloads, ctx):
         """Fill ctx.employees and ctx.vendors for a page, in a few searches.

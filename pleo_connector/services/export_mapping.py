@@ -11,9 +11,13 @@ Conventions (see the addon README):
 
 * Money: Pleo sends integers in minor units; the exponent is the currency's own
   number of decimals (`ctx.currency_digits`, Odoo's `decimal_places`: JPY 0,
-  KWD 3). The company-currency side (`balance`) is what the wallet was charged
-  (`inWalletCurrency`); the purchase side (`amount_currency`/`currency_id`) is
-  `inSupplierCurrency`. Nothing is converted at Odoo's rates.
+  KWD 3). In a wallet of the company's currency, the company side (`balance`)
+  is what the wallet was charged (`inWalletCurrency`) and the purchase side
+  (`amount_currency`/`currency_id`) is `inSupplierCurrency`: nothing is
+  converted at Odoo's rates. A wallet in another currency is booked like a
+  foreign bank account: `amount_currency` is the wallet amount, the company
+  side is converted at Odoo's rate of the accounting date (`ctx.rate_of`), and
+  the purchase amount is named in the line labels.
 * Sign: a positive value debits the item's line accounts and credits the
   counter side (wallet, employee, vendor); a negative value (refunds, wallet
   top-ups) does the opposite.
@@ -28,7 +32,8 @@ Conventions (see the addon README):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
 JOURNAL_METHODS = ("journal", "none", None)
@@ -86,6 +91,9 @@ class MappingContext:
     accounting_date: object = None  # date of the entry (set by the ORM layer)
     vat_tolerance: int = 1  # minor units of difference allowed per line
     base_url: str = ""
+    # (currency, date) -> Odoo's rate (currency units per company unit) as a
+    # Decimal, or None when Odoo has no rate on or before that date.
+    rate_of: object = None
 
 
 def to_major(value, currency, ctx):
@@ -312,14 +320,12 @@ def map_export_item(item, ctx):
     wallet_cur, total_w = _money(item.get("amount"), "inWalletCurrency")
     if not wallet_cur or not total_cur:
         raise MappingError("validation_failure", "The item has no amount.")
-    if wallet_cur != ctx.company_currency:
-        raise MappingError(
-            "invalid_configuration",
-            f"The wallet is in {wallet_cur} but the company currency is "
-            f"{ctx.company_currency}: a foreign-currency wallet needs its own "
-            "Odoo company.",
-        )
     to_major(0, total_cur, ctx)  # currency active?
+    to_major(0, wallet_cur, ctx)
+    rate = wallet_rate(wallet_cur, ctx)
+    # The document currency: the purchase's in a company-currency wallet, the
+    # wallet's own otherwise (so that amount_currency is what the wallet paid).
+    doc_cur = wallet_cur if rate else total_cur
     lines = item.get("accountingEntryLines") or []
     if not lines:
         raise MappingError("validation_failure", "The item has no lines.")
@@ -384,11 +390,11 @@ def map_export_item(item, ctx):
                 )
             tax_ids = [tinfo.id]
             if tinfo.price_include and tax.get("type") != "reverse":
-                price_extra = vat_s
+                price_extra = vat_w if rate else vat_s
             for tv in tax_vals:
                 tv["account_id"] = tv["account_id"] or account_id
         base = {
-            "name": label,
+            "name": _with_purchase_amount(label, line, wallet_cur, ctx),
             "account_id": account_id,
             "tax_ids": [(6, 0, tax_ids)],
             "analytic_distribution": analytic,
@@ -449,23 +455,32 @@ def map_export_item(item, ctx):
         counter["display_type"] = "payment_term"
     move_lines.append((counter, -total_s, -total_w, False))
 
-    currency_id = ctx.currency_ids[total_cur]
+    currency_id = ctx.currency_ids[doc_cur]
+    if rate:
+        doc_amounts = [w for _v, _s, w, _b in move_lines]
+        company = company_amounts(move_lines, wallet_cur, rate, ctx)
+    else:
+        doc_amounts = [s for _v, s, _w, _b in move_lines]
+        company = [w for _v, _s, w, _b in move_lines]
+    company_cur = ctx.company_currency if rate else wallet_cur
+    dates = supplier_dates(item, ctx) if invoice_like else {}
     line_cmds = []
-    for vals, s, w, is_base in move_lines:
+    for (vals, _s, _w, is_base), doc, comp in zip(
+        move_lines, doc_amounts, company, strict=True
+    ):
         vals = dict(vals)
-        amount_currency = to_major(s, total_cur, ctx)
-        balance = to_major(w, wallet_cur, ctx)
+        amount_currency = to_major(doc, doc_cur, ctx)
         vals.update(
             currency_id=currency_id,
             amount_currency=float(amount_currency),
-            balance=float(balance),
+            balance=float(to_major(comp, company_cur, ctx)),
         )
         extra = vals.pop("_price_extra", 0)
         if invoice_like and is_base:
-            gross = abs(amount_currency + to_major(extra, total_cur, ctx))
+            gross = abs(amount_currency + to_major(extra, doc_cur, ctx))
             vals.update(quantity=1.0, price_unit=float(gross))
         if invoice_like and vals.get("display_type") == "payment_term":
-            vals["date_maturity"] = ctx.accounting_date
+            vals["date_maturity"] = dates["invoice_date_due"]
         if not vals.get("partner_id"):
             vals.pop("partner_id", None)
         if not vals.get("analytic_distribution"):
@@ -505,12 +520,73 @@ def map_export_item(item, ctx):
     if invoice_like:
         vals.update(
             partner_id=partner_id,
-            invoice_date=ctx.accounting_date,
-            invoice_date_due=ctx.accounting_date,
             payment_reference=book_id,
-            pleo_currency_rate=effective_rate(item, ctx),
+            # A foreign wallet's bill keeps Odoo's rate of the accounting date,
+            # not that of the supplier's invoice date Odoo would take.
+            pleo_currency_rate=float(rate) if rate else effective_rate(item, ctx),
+            **dates,
         )
     return vals
+
+
+def wallet_rate(wallet_cur, ctx):
+    """Odoo's rate of a foreign wallet's currency on the accounting date (None
+    for a wallet in the company's currency); no rate in Odoo fails the item."""
+    if wallet_cur == ctx.company_currency:
+        return None
+    rate = ctx.rate_of(wallet_cur, ctx.accounting_date) if ctx.rate_of else None
+    if not rate:
+        day = ctx.accounting_date
+        raise MappingError(
+            "missing_configuration",
+            f"Odoo has no {wallet_cur} exchange rate on or before {day}, the "
+            f"accounting date of this expense from the {wallet_cur} wallet: add "
+            f"the {wallet_cur} rate of {day} in Accounting > Configuration > "
+            "Currencies, then retry the item.",
+        )
+    return Decimal(str(rate))
+
+
+def company_amounts(move_lines, wallet_cur, rate, ctx):
+    """Company-currency minor units of each line, converted from the wallet
+    amount at `rate`. The counter line (last) is the wallet total converted; the
+    rounding of the other lines goes to the largest base line so the move
+    balances."""
+    w_exp = Decimal(10) ** ctx.currency_digits[wallet_cur]
+    c_exp = Decimal(10) ** ctx.currency_digits[ctx.company_currency]
+    out = [
+        int((Decimal(w) / w_exp / rate * c_exp).quantize(1, ROUND_HALF_UP))
+        for _v, _s, w, _b in move_lines
+    ]
+    bases = [i for i, x in enumerate(move_lines) if x[3]]
+    largest = max(bases, key=lambda i: abs(move_lines[i][2]))
+    out[largest] -= sum(out)
+    return out
+
+
+def _with_purchase_amount(label, line, wallet_cur, ctx):
+    """A line of a foreign wallet names its purchase amount when it differs
+    from the wallet's currency (amount_currency holds the wallet's)."""
+    cur, value = _money(line.get("lineAmount"), "inSupplierCurrency")
+    if wallet_cur == ctx.company_currency or not cur or cur == wallet_cur:
+        return label
+    return f"{label} ({_fmt(value, cur, ctx)})"
+
+
+def _pleo_day(value):
+    """Pleo's invoice dates: "YYYY-MM-DD" or a date-time; the day part."""
+    if not value:
+        return None
+    return date.fromisoformat(str(value)[:10])
+
+
+def supplier_dates(item, ctx):
+    """A bill's dates are the supplier's: issue date and due date of
+    `invoiceInformation`, the accounting date when Pleo sends none."""
+    info = (item.get("additionalInformation") or {}).get("invoiceInformation") or {}
+    issued = _pleo_day(info.get("invoiceDate")) or ctx.accounting_date
+    due = _pleo_day(info.get("dueDate")) or max(issued, ctx.accounting_date)
+    return {"invoice_date": issued, "invoice_date_due": due}
 
 
 def effective_rate(item, ctx):

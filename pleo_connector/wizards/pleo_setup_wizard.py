@@ -92,6 +92,9 @@ class PleoSetupWizard(models.TransientModel):
     export_closed_period = fields.Selection(
         related="connection_id.export_closed_period", readonly=False
     )
+    export_match_bills = fields.Boolean(
+        related="connection_id.export_match_bills", readonly=False
+    )
     export_out_of_pocket_account_id = fields.Many2one(
         related="connection_id.export_out_of_pocket_account_id", readonly=False
     )
