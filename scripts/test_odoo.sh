@@ -50,3 +50,14 @@ check_community_only "$DB"
 echo "== Running the Odoo tests with pytest-odoo"
 "$PY" -m pytest -p no:cacheprovider --odoo-config="$CONF" --odoo-database="$DB" \
     --odoo-http "${@:-pleo_connector/tests}"
+
+# The whole suite only (not a chosen file): a real multi-worker server stops a
+# long export and a long first sync at its time limit; both must resume.
+if [ $# -eq 0 ]; then
+    echo "== Long runs under Odoo's worker time limit (real server, 2 workers, 20 s)"
+    "$PY" scripts/test_worker_limits.py --config "$CONF" --database "$DB" \
+        --log "$WORK/worker_limits.log" || {
+        tail -n 40 "$WORK/worker_limits.log"
+        exit 1
+    }
+fi

@@ -27,6 +27,8 @@ for series in $SUPPORTED; do
         scripts/test_odoo.sh "$@" 2>&1 | tee "$log"
     rc=${PIPESTATUS[0]}
     summary=$(grep -E "^=+ .*(passed|failed|error).* =+$" "$log" | tail -1 | tr -d '=')
+    limits=$(grep "^worker limits:" "$log" | tail -1 | sed 's/^worker limits: //')
+    summary="$summary${limits:+; long runs: $limits}"
     rm -f "$log"
     if [ "$rc" -ne 0 ]; then
         RESULT[$series]="FAILED:${summary:- see above}"
