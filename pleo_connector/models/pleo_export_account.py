@@ -80,7 +80,7 @@ class AccountMove(models.Model):
             move.pleo_live = move.state != "cancel" and not fully_reversed
 
     def init(self):
-        super().init()
+        res = super().init()
         cr = self.env.cr
         # Exactly once, enforced by the database, over live entries only: an
         # expense whose entry was cancelled or reversed can be booked again.
@@ -94,6 +94,7 @@ class AccountMove(models.Model):
             "ON account_move (pleo_connection_id, pleo_accounting_entry_id) "
             "WHERE pleo_live"
         )
+        return res
 
     @api.depends("pleo_currency_rate")
     def _compute_invoice_currency_rate(self):  # pylint: disable=missing-return
