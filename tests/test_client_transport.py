@@ -298,3 +298,20 @@ def test_a_429_on_a_download_is_still_honoured(server, sleeps):
     assert 7 in sleeps
     assert client.api_request_count == 0
     client.close()
+
+
+def test_receipts_of_a_page_download_in_parallel_with_their_own_errors(server):
+    """Slow file hosts: the page's receipts overlap; one failure stays with its
+    own link and does not stop the others."""
+    server.script("GET", "/files/slow.pdf", Reply(200, b"%PDF-1.4 slow", delay=0.5))
+    server.script("GET", "/files/gone.pdf", Reply(404, {"type": "NOT_FOUND"}))
+    client = make_client(server.url, requests_per_minute=3)
+    urls = [server.url + "/files/slow.pdf"] * 6 + [server.url + "/files/gone.pdf"]
+    started = time.monotonic()
+    got = client.download_files(urls)
+    elapsed = time.monotonic() - started
+    assert got[:6] == [b"%PDF-1.4 slow"] * 6
+    assert isinstance(got[6], errors.PleoNotFound)
+    assert elapsed < 6 * 0.5  # six half-second files did not wait for each other
+    assert client.api_request_count == 0
+    client.close()

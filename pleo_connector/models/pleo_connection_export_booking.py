@@ -58,22 +58,29 @@ class PleoConnection(models.Model):
         prepared = []
         seen = {m.id for m in existing.values()}
         self._pleo_export_partners(payloads, ctx)
+        ready = []
         for payload in payloads:
             entry = payload["accountingEntryId"]
             if entry in existing:
                 outcomes[entry] = {"status": "successful", "move": existing[entry]}
                 continue
             try:
-                vals = self._pleo_export_prepare(payload, ctx)
-                files = self._pleo_export_download(client, payload)
+                ready.append((payload, self._pleo_export_prepare(payload, ctx)))
             except MappingError as exc:
                 outcomes[entry] = item_failure(exc.failure_type, exc.message, payload)
-                continue
-            except ReceiptUnavailable as exc:
+        receipts = self._pleo_export_download_page(client, [p for p, _v in ready])
+        for payload, vals in ready:
+            entry = payload["accountingEntryId"]
+            files = receipts[entry]
+            if isinstance(files, MappingError):
+                outcomes[entry] = item_failure(
+                    files.failure_type, files.message, payload
+                )
+            elif isinstance(files, ReceiptUnavailable):
                 # The run decides, by the attempts so far, to wait or to fail.
-                outcomes[entry] = {"status": "deferred", "error": exc}
-                continue
-            prepared.append((payload, vals, files))
+                outcomes[entry] = {"status": "deferred", "error": files}
+            else:
+                prepared.append((payload, vals, files))
         prepared = self._pleo_export_match_bills(prepared, outcomes, ctx)
         if not prepared:
             return outcomes
@@ -326,36 +333,44 @@ class PleoConnection(models.Model):
         tz_name = self.company_id.partner_id.tz or self.env.user.tz or "UTC"
         return stamp.astimezone(pytz.timezone(tz_name)).date()
 
-    def _pleo_export_download(self, client, payload):
-        """Every receipt of the item: [(name, mimetype, bytes)]; raise if one fails."""
-        files = []
-        for n, file in enumerate(payload.get("files") or [], start=1):
-            url = file.get("url")
-            try:
-                raw = client.download_file(url)
-            except errors.PleoTokenRevoked:
-                raise
-            except errors.PleoPayloadTooLarge as exc:
-                raise MappingError(
-                    "receipt_file_size_limit_exceeded",
-                    _("Receipt %(n)s is too large: %(err)s", n=n, err=exc),
-                ) from exc
-            except errors.PleoError as exc:
-                if exc.retryable:
-                    _logger.info(
-                        "Pleo receipt %s of %s: %s",
-                        n,
-                        payload["accountingEntryId"],
-                        exc,
-                    )
-                    raise ReceiptUnavailable(n, transient_reason(exc)) from exc
-                raise MappingError(
-                    "receipt_download_failure",
-                    _(
-                        "Receipt %(n)s could not be downloaded from Pleo: %(err)s",
-                        n=n,
-                        err=exc,
-                    ),
-                ) from exc
-            files.append((receipt_file_name(payload, n, file), file.get("type"), raw))
-        return files
+    def _pleo_export_download_page(self, client, payloads):
+        """Every receipt of a page's items, downloaded at once:
+        {accountingEntryId: [(name, mimetype, bytes)], or the MappingError /
+        ReceiptUnavailable of its first receipt that failed}."""
+        wanted = [
+            (payload, n, file)
+            for payload in payloads
+            for n, file in enumerate(payload.get("files") or [], start=1)
+        ]
+        got = client.download_files([file.get("url") for _p, _n, file in wanted])
+        out = {payload["accountingEntryId"]: [] for payload in payloads}
+        for (payload, n, file), raw in zip(wanted, got, strict=True):
+            entry = payload["accountingEntryId"]
+            if not isinstance(out[entry], list):
+                continue  # an earlier receipt of this item failed
+            if isinstance(raw, errors.PleoError):
+                out[entry] = self._pleo_receipt_problem(raw, n, payload)
+            else:
+                name = receipt_file_name(payload, n, file)
+                out[entry].append((name, file.get("type"), raw))
+        return out
+
+    def _pleo_receipt_problem(self, exc, n, payload):
+        """What a failed download of receipt `n` means for its item: wait for
+        the next run (ReceiptUnavailable) or fail it (MappingError)."""
+        if isinstance(exc, errors.PleoTokenRevoked):
+            raise exc
+        if isinstance(exc, errors.PleoPayloadTooLarge):
+            return MappingError(
+                "receipt_file_size_limit_exceeded",
+                _("Receipt %(n)s is too large: %(err)s", n=n, err=exc),
+            )
+        if exc.retryable:
+            _logger.info(
+                "Pleo receipt %s of %s: %s", n, payload["accountingEntryId"], exc
+            )
+            return ReceiptUnavailable(n, transient_reason(exc))
+        return MappingError(
+            "receipt_download_failure",
+            _("Receipt %(n)s could not be downloaded from Pleo: %(err)s", n=n, err=exc),
+        )

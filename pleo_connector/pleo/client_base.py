@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -238,6 +239,38 @@ class PleoClientBase:
         must never see them).
         """
         auth = self.auth if self._same_origin(url) else None
+        return self._download(url, auth, max_bytes)
+
+    def download_files(self, urls, max_workers=FILE_POOL_SIZE):
+        """Several receipt links at once, over the kept-alive file session:
+        for each URL, in order, its bytes or the PleoError it ended with.
+
+        The threads only download: credentials (for a link on the API's own
+        origin) are read once, here, so no token refresh runs in a thread.
+        """
+        urls = list(urls)
+        if not urls:
+            return []
+        api_auth = self._frozen_auth() if any(map(self._same_origin, urls)) else None
+
+        def fetch(url):
+            try:
+                return self._download(url, api_auth if self._same_origin(url) else None)
+            except errors.PleoError as exc:
+                return exc
+
+        with ThreadPoolExecutor(max_workers=min(max_workers, len(urls))) as pool:
+            return list(pool.map(fetch, urls))
+
+    def _frozen_auth(self):
+        """This client's credentials as they are now, safe to use from threads."""
+        get_token = getattr(self.auth, "get_token", None)
+        if get_token is None:
+            return self.auth  # an API key does not change
+        token = get_token()
+        return type(self.auth)(lambda: token)
+
+    def _download(self, url, auth, max_bytes=MAX_DOWNLOAD_BYTES):
         response = self._send(
             "GET",
             url,
