@@ -8,7 +8,7 @@ install:
 lint: install
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
-	$(PYTHON) -m pylint --rcfile=.pylintrc pleo_connector
+	$(PYTHON) -m pylint --rcfile=.pylintrc pleo_connector pleo_connector_queue_job
 
 test-pure: install
 	$(PYTHON) -m pytest tests

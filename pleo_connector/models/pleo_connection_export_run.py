@@ -106,6 +106,7 @@ class PleoConnection(models.Model):
                 )
                 self._pleo_notify_failure(_("Pleo export interrupted"), message)
                 self._pleo_export_job_note(seen, message)
+                self._pleo_run_stopped(exc)
             finally:
                 if client is not None:
                     client.close()

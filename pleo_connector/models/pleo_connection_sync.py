@@ -304,6 +304,14 @@ class PleoConnection(models.Model):
         counted as a failure, and `remaining=0` closes the run."""
         self.env["ir.cron"]._notify_progress(done=1, remaining=remaining)
 
+    def _pleo_run_stopped(self, exc):
+        """An export run or a sync stopped on `exc`, already recorded for people.
+
+        Nothing more to do here: the next scheduled run resumes. The optional
+        module pleo_connector_queue_job overrides it to retry its job when `exc`
+        is a Pleo outage or rate limit.
+        """
+
     def _pleo_sync(self, kind):
         """Run one sync (tags, tax_codes, accounts, vendors); returns its log."""
         self.ensure_one()
@@ -319,6 +327,7 @@ class PleoConnection(models.Model):
                 "Pleo sync %s of connection %s stopped: %s", kind, self.id, exc
             )
             error = _("Sync stopped: %s", exc)
+            self._pleo_run_stopped(exc)
         finally:
             run.flush()
         log._pleo_finish(
