@@ -315,3 +315,18 @@ def test_receipts_of_a_page_download_in_parallel_with_their_own_errors(server):
     assert elapsed < 6 * 0.5  # six half-second files did not wait for each other
     assert client.api_request_count == 0
     client.close()
+
+
+def test_downloads_started_ahead_are_taken_not_fetched_twice(server):
+    server.script("GET", "/files/a.pdf", Reply(200, b"%PDF-1.4 a", delay=0.3))
+    server.script("GET", "/files/b.pdf", Reply(200, b"%PDF-1.4 b"))
+    client = make_client(server.url)
+    a, b = server.url + "/files/a.pdf", server.url + "/files/b.pdf"
+    client.start_downloads([a, b])  # the next page's receipts
+    assert client.download_files([b, a]) == [b"%PDF-1.4 b", b"%PDF-1.4 a"]
+    assert server.count("GET", "/files/a.pdf") == 1
+    assert server.count("GET", "/files/b.pdf") == 1
+    client.start_downloads([a])
+    client.drop_downloads([a])  # its item failed before needing it
+    assert client.download_files([a]) == [b"%PDF-1.4 a"]  # fetched anew, once more
+    client.close()

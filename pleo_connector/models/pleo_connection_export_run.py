@@ -30,6 +30,10 @@ _logger = logging.getLogger(__name__)
 MAX_JOBS_PER_RUN = 20
 
 
+def _receipt_urls(payloads):
+    return [f["url"] for p in payloads for f in p.get("files") or [] if f.get("url")]
+
+
 class PleoConnection(models.Model):
     _inherit = "pleo.connection"  # pylint: disable=consider-merging-classes-inherited
 
@@ -270,11 +274,11 @@ class PleoConnection(models.Model):
                     done[row["accountingEntryId"]] = status
         statuses = set(done.values())
         ctx = self._pleo_export_context()
-        for page in client.iter_export_item_pages(job_id):
-            todo = [p for p in page if p["accountingEntryId"] not in done]
-            if not todo:
-                continue
+        for todo, upcoming in self._pleo_export_pages_ahead(client, job_id, done):
+            # The next page's receipts download while this page is booked.
+            client.start_downloads(_receipt_urls(upcoming))
             statuses |= self._pleo_export_page(client, job, todo, ctx)
+            client.drop_downloads(_receipt_urls(todo))
         if "deferred" in statuses:
             self._pleo_export_keep_open(job)
             return
@@ -293,6 +297,22 @@ class PleoConnection(models.Model):
         if final == "completed" and self.state == "attention":
             self.write({"state": "connected", "last_error": False})
         self._pleo_export_commit()
+
+    @staticmethod
+    def _pleo_export_pages_ahead(client, job_id, done):
+        """(page, next page) pairs of the items still to book: the next page is
+        read from Pleo before this one is booked, so its receipts can travel
+        meanwhile. Two pages in memory at most."""
+        pages = (
+            [p for p in page if p["accountingEntryId"] not in done]
+            for page in client.iter_export_item_pages(job_id)
+        )
+        current = next(pages, None)
+        while current is not None:
+            upcoming = next(pages, None)
+            if current:
+                yield current, upcoming or []
+            current = upcoming
 
     def _pleo_export_keep_open(self, job):
         """Items wait for a receipt: the job stays open in Pleo (nothing is

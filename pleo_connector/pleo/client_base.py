@@ -101,6 +101,8 @@ class PleoClientBase:
         )
         self.files.mount("https://", file_adapter)
         self.files.mount("http://", file_adapter)
+        self._file_pool = None  # started by the first download
+        self._prefetched = {}  # url -> Future of its bytes (or PleoError)
         # The throttle runs a background thread: stop it even if close() is
         # never called. The finalizer holds no reference to the client.
         self._finalizer = weakref.finalize(self, self.adapter.close)
@@ -117,6 +119,9 @@ class PleoClientBase:
 
     def close(self):
         self._finalizer()
+        if self._file_pool is not None:
+            self._file_pool.shutdown(wait=True, cancel_futures=True)
+        self._prefetched.clear()
         self.files.close()
         if self._own_session:
             self.session.close()
@@ -241,16 +246,25 @@ class PleoClientBase:
         auth = self.auth if self._same_origin(url) else None
         return self._download(url, auth, max_bytes)
 
-    def download_files(self, urls, max_workers=FILE_POOL_SIZE):
+    def download_files(self, urls):
         """Several receipt links at once, over the kept-alive file session:
         for each URL, in order, its bytes or the PleoError it ended with.
+        Links given to `start_downloads` before are taken as they arrive."""
+        urls = list(urls)
+        self.start_downloads(urls)
+        futures = {url: self._prefetched.pop(url) for url in dict.fromkeys(urls)}
+        return [futures[url].result() for url in urls]
+
+    def start_downloads(self, urls):
+        """Start downloading `urls` in the background (a pool of FILE_POOL_SIZE
+        threads): the next page's receipts travel while this one is booked.
 
         The threads only download: credentials (for a link on the API's own
         origin) are read once, here, so no token refresh runs in a thread.
         """
-        urls = list(urls)
+        urls = [url for url in dict.fromkeys(urls) if url not in self._prefetched]
         if not urls:
-            return []
+            return
         api_auth = self._frozen_auth() if any(map(self._same_origin, urls)) else None
 
         def fetch(url):
@@ -259,8 +273,20 @@ class PleoClientBase:
             except errors.PleoError as exc:
                 return exc
 
-        with ThreadPoolExecutor(max_workers=min(max_workers, len(urls))) as pool:
-            return list(pool.map(fetch, urls))
+        if self._file_pool is None:
+            self._file_pool = ThreadPoolExecutor(
+                max_workers=FILE_POOL_SIZE, thread_name_prefix="pleo-files"
+            )
+        for url in urls:
+            self._prefetched[url] = self._file_pool.submit(fetch, url)
+
+    def drop_downloads(self, urls):
+        """Forget started downloads nobody took (items that failed before their
+        receipts were needed): files in flight stay bounded to a page or two."""
+        for url in urls:
+            future = self._prefetched.pop(url, None)
+            if future is not None:
+                future.cancel()
 
     def _frozen_auth(self):
         """This client's credentials as they are now, safe to use from threads."""
