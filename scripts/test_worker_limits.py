@@ -160,7 +160,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--config", required=True)
     parser.add_argument("--database", required=True)
-    parser.add_argument("--items", type=int, default=2000)
+    parser.add_argument("--items", type=int, default=3000)
     parser.add_argument("--vendors", type=int, default=4000)
     parser.add_argument("--limit", type=int, default=20)
     parser.add_argument("--timeout", type=int, default=900)

@@ -224,13 +224,16 @@ def _bill_differs(payload, bill, ctx):
     digits = ctx.currency_digits.get(money["currency"], 2)
     pleo = to_major(abs(money["value"]), money["currency"], ctx)
     odoo = Decimal(str(bill.amount_total))
+    # Formatted outside the message: the translation extractor reads its args.
+    odoo_amount = f"{odoo:,.{bill.currency_id.decimal_places}f}"
+    pleo_amount = f"{pleo:,.{digits}f}"
     return _(
         "Vendor bill %(bill)s already exists in Odoo for %(odoo)s %(odoo_cur)s, "
         "but Pleo paid %(pleo)s %(pleo_cur)s. Correct the bill or the invoice in "
         "Pleo, then retry the item; nothing was booked.",
         bill=bill.display_name,
-        odoo=f"{odoo:,.{bill.currency_id.decimal_places}f}",
+        odoo=odoo_amount,
         odoo_cur=bill.currency_id.name,
-        pleo=f"{pleo:,.{digits}f}",
+        pleo=pleo_amount,
         pleo_cur=money["currency"],
     )
