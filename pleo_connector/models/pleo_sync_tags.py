@@ -32,10 +32,12 @@ class PleoConnection(models.Model):
         locals_ = []
         for row in plan_rows:
             code = known_keys.get(row["id"]) or f"PLAN{row['id']}"
+            # A plan named like a group's code is that group (the export maps
+            # tags the same way: the plan named by the tag group code).
             locals_.append(
                 Local(
                     row["id"],
-                    (code,),
+                    (code, row["name"]),
                     {"code": code, "name": row["name"]},
                     active=row["id"] in plans.ids,
                     key_field="code",
@@ -44,7 +46,9 @@ class PleoConnection(models.Model):
             )
         remote_rows = client.list_tag_groups(include_archived=True)
         remotes = [
-            self._pleo_remote(g, ("code",), ("code", "name"), bool(g.get("archived")))
+            self._pleo_remote(
+                g, ("code", "code"), ("code", "name"), bool(g.get("archived"))
+            )
             for g in remote_rows
         ]
         plan = plan_sync(

@@ -263,6 +263,21 @@ class TestSyncMasterData(PleoSyncCase):
         self.sync("tags", "tax_codes", "accounts")
         self.assertEqual(self.write_calls(), {})
 
+    def test_a_plan_named_like_a_group_code_adopts_that_group(self):
+        """The export reads a tag group's code as the name of its plan: a plan
+        called "proj" is Pleo's group PROJ (any case), not a new group."""
+        self.sandbox.reset(seed="none")
+        self.plan_proj.name = "proj"
+        self.sync("tags")
+        groups = self.pleo()["groups"]
+        self.assertEqual(sorted(g["code"] for g in groups), ["DEPT", "PROJ"])
+        binding = self.env["pleo.binding"].search(
+            [("pleo_kind", "=", "tag_group"), ("res_id", "=", self.plan_proj.id)]
+        )
+        proj = next(g for g in groups if g["code"] == "PROJ")
+        self.assertEqual(binding.pleo_id, proj["id"])
+        self.assertEqual(proj["name"], "proj")  # Odoo's name is pushed
+
     def test_level_two_connection_only_syncs_tags(self):
         self.connection.integration_level = "2"
         for kind in ("tags", "tax_codes", "accounts", "vendors"):
