@@ -150,17 +150,7 @@ class PleoConnection(models.Model):
 
     def _pleo_attach_receipts(self, move, files):
         attachments = self.env["ir.attachment"].create(
-            [
-                {
-                    "name": name,
-                    "raw": raw,
-                    "mimetype": mimetype,
-                    "res_model": "account.move",
-                    "res_id": move.id,
-                    "company_id": self.company_id.id,
-                }
-                for name, mimetype, raw in files
-            ]
+            self._pleo_receipt_vals(move, files)
         )
         if attachments and not move.message_main_attachment_id:
             move.message_main_attachment_id = attachments[0]

@@ -185,19 +185,11 @@ class PleoConnection(models.Model):
         for _payload, vals, _files in prepared:
             vals_list.append(dict(vals, pleo_connection_id=self.id))
         moves = Move.create(vals_list)
-        att_vals = []
-        for move, (_payload, _vals, files) in zip(moves, prepared, strict=True):
-            for name, mimetype, raw in files:
-                att_vals.append(
-                    {
-                        "name": name,
-                        "raw": raw,
-                        "mimetype": mimetype,
-                        "res_model": "account.move",
-                        "res_id": move.id,
-                        "company_id": self.company_id.id,
-                    }
-                )
+        att_vals = [
+            vals
+            for move, (_payload, _vals, files) in zip(moves, prepared, strict=True)
+            for vals in self._pleo_receipt_vals(move, files)
+        ]
         if att_vals:
             attachments = self.env["ir.attachment"].create(att_vals)
             first = {}
@@ -213,6 +205,20 @@ class PleoConnection(models.Model):
             payloads = {p["accountingEntryId"]: p for p, _v, _f in prepared}
             self._pleo_export_settle(bills, payloads, ctx)
         return moves
+
+    def _pleo_receipt_vals(self, move, files):
+        """Attachment values of Pleo's receipts [(name, mimetype, bytes)] on `move`."""
+        return [
+            {
+                "name": name,
+                "raw": raw,
+                "mimetype": mimetype,
+                "res_model": "account.move",
+                "res_id": move.id,
+                "company_id": self.company_id.id,
+            }
+            for name, mimetype, raw in files
+        ]
 
     def _pleo_export_settle(self, bills, payloads, ctx):
         """Pay vendor bills from the Pleo wallet: a wallet entry reconciled with

@@ -264,10 +264,12 @@ class PleoConnection(models.Model):
         }
 
     @api.model
-    def _cron_pleo_sync(self, kind):
-        level = {"tags": "2", "tax_codes": "3", "accounts": "3", "vendors": "4"}[kind]
+    def _pleo_connections_due_for_sync(self, kind):
+        """Connections whose scheduled `kind` sync may run: at a level that has
+        it, and past their first sync's preview."""
+        due = self.browse()
         for connection in self._pleo_connections_for_cron():
-            if not connection._level_at_least(level):
+            if kind not in connection._pleo_sync_kinds():
                 continue
             if not connection.pleo_sync_adopted:
                 _logger.info(
@@ -277,6 +279,12 @@ class PleoConnection(models.Model):
                     connection.id,
                 )
                 continue
+            due |= connection
+        return due
+
+    @api.model
+    def _cron_pleo_sync(self, kind):
+        for connection in self._pleo_connections_due_for_sync(kind):
             try:
                 connection.with_context(pleo_cron=True)._pleo_sync(kind)
             except (UserError, errors.PleoError) as exc:

@@ -18,7 +18,6 @@ the run has recorded (and committed) what it did, so queue_job retries with the
 job function's retry pattern, or after the delay Pleo asked for.
 """
 
-import logging
 from contextlib import contextmanager
 
 import psycopg2
@@ -28,8 +27,6 @@ from odoo.addons.pleo_connector.models.pleo_connection_export import (
     EXPORT_LOCK_CLASS,
 )
 from odoo.addons.queue_job.exception import RetryableJobError
-
-_logger = logging.getLogger(__name__)
 
 # Key class of the advisory lock held while one of a connection's syncs runs.
 SYNC_LOCK_CLASS = 0x504C5359  # "PLSY"
@@ -65,17 +62,7 @@ class PleoConnection(models.Model):
 
     @api.model
     def _cron_pleo_sync(self, kind):
-        for connection in self._pleo_connections_for_cron():
-            if kind not in connection._pleo_sync_kinds():
-                continue
-            if not connection.pleo_sync_adopted:
-                _logger.info(
-                    "Pleo sync %s of connection %s waits for its first-sync preview "
-                    "to be confirmed",
-                    kind,
-                    connection.id,
-                )
-                continue
+        for connection in self._pleo_connections_due_for_sync(kind):
             connection._pleo_queue_enqueue("sync", _("Pleo sync"), kind)
 
     def _pleo_queue_key(self, what, kind=None):
