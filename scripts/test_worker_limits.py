@@ -163,7 +163,7 @@ def main():
     parser.add_argument("--items", type=int, default=3000)
     parser.add_argument("--vendors", type=int, default=4000)
     parser.add_argument("--limit", type=int, default=20)
-    parser.add_argument("--timeout", type=int, default=900)
+    parser.add_argument("--timeout", type=int, default=1500)
     parser.add_argument("--log", default="worker_limits.log")
     args = parser.parse_args()
 
