@@ -12,6 +12,7 @@ with the ratio import time / floor time. See bench/README.md.
 """
 
 import argparse
+import importlib
 import json
 import os
 import resource
@@ -39,8 +40,16 @@ TARGETS = {1000: 1.3, 5000: 1.2}
 
 
 # --- parent: database, sandbox, one child per N -------------------------------------
+def addons_path():
+    dirs = [*odoo_info.addons_dirs(), str(REPO)]
+    queue_job = REPO / ".odoo_addons" / odoo_info.SERIES / "odoo" / "addons"
+    if queue_job.is_dir():
+        dirs.append(str(queue_job))
+    return ",".join(dirs)
+
+
 def odoo_args(args):
-    addons = ",".join([*odoo_info.addons_dirs(), str(REPO)])
+    addons = addons_path()
     return [
         f"--db_host={args.db_host}",
         f"--db_user={args.db_user}",
@@ -61,13 +70,13 @@ def db_exists(args):
     return any(line.split("|")[0].strip() == args.db for line in out.splitlines())
 
 
-def prepare_db(args):
+def prepare_db(args, modules="pleo_connector"):
     if args.fresh and db_exists(args):
         subprocess.run(
             ["dropdb", "-h", args.db_host, "-U", args.db_user, args.db], check=True
         )
     if not db_exists(args):
-        print(f"== installing pleo_connector in a fresh database {args.db}")
+        print(f"== installing {modules} in a fresh database {args.db}")
         subprocess.run(
             [
                 sys.executable,
@@ -76,7 +85,7 @@ def prepare_db(args):
                 "-d",
                 args.db,
                 "-i",
-                "pleo_connector",
+                modules,
                 "--stop-after-init",
                 *odoo_args(args),
             ],
@@ -199,7 +208,8 @@ def setup(env, url, info, rpm):
         return lines
 
     for code, rate in (("VAT25", 25), ("VAT19", 19), ("VAT20", 20), ("RC-EU", 25)):
-        if not env["account.tax"].search_count([("pleo_code", "=", code)]):
+        domain = [("pleo_code", "=", code), ("company_id", "=", company.id)]
+        if not env["account.tax"].search_count(domain):
             reverse = code == "RC-EU"
             env["account.tax"].create(
                 {
@@ -219,9 +229,15 @@ def setup(env, url, info, rpm):
         plan = env["account.analytic.plan"].search([("name", "=", plan_name)], limit=1)
         plan = plan or env["account.analytic.plan"].create({"name": plan_name})
         for tag in tags:
-            if not env["account.analytic.account"].search_count([("code", "=", tag)]):
+            domain = [("code", "=", tag), ("company_id", "in", (company.id, False))]
+            if not env["account.analytic.account"].search_count(domain):
                 env["account.analytic.account"].create(
-                    {"name": tag.title(), "code": tag, "plan_id": plan.id}
+                    {
+                        "name": tag.title(),
+                        "code": tag,
+                        "plan_id": plan.id,
+                        "company_id": company.id,
+                    }
                 )
     for name, ref in (
         ("Adobe Systems Software Ireland Ltd", "V-ADOBE"),
@@ -367,18 +383,22 @@ def expected_api_requests(n):
     return pages + -(-n // PAGE) + 2
 
 
-def child(args):
+def open_registry(args):
     odoo.tools.config.parse_config(
         [
             "-d",
             args.db,
             f"--db_host={args.db_host}",
             f"--db_user={args.db_user}",
-            f"--addons-path={','.join([*odoo_info.addons_dirs(), str(REPO)])}",
+            f"--addons-path={addons_path()}",
             "--log-level=warn",
         ]
     )
-    registry = odoo.modules.registry.Registry(args.db)
+    return odoo.modules.registry.Registry(args.db)
+
+
+def child(args):
+    registry = open_registry(args)
     info = sandbox_call(args.sandbox, "/_sandbox")
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
@@ -425,6 +445,127 @@ def child(args):
     )
 
 
+# --- two companies, one worker or two, through queue_job --------------------------
+SECOND_COMPANY_ID = "6c1f9d2e-4b7a-4e3c-9a5d-2f8b1c0e7d42"  # its sandbox's
+TWO_TARGET = 0.6
+TWO_MODULES = "pleo_connector,queue_job,pleo_connector_queue_job"
+
+
+def child_cmd(args, *extra):
+    cmd = [sys.executable, __file__, "--child", "--db", args.db]
+    return [*cmd, "--db-host", args.db_host, "--db-user", args.db_user, *extra]
+
+
+def two_prepare(args):
+    """Both companies set up against their own sandbox, a job of N items in
+    each, one export queue job per connection; prints their uuids."""
+    registry = open_registry(args)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        Company = env["res.company"]
+        second = Company.search([("name", "=", "Pleo bench 2")], limit=1)
+        second = second or Company.create(
+            {"name": "Pleo bench 2", "currency_id": env.ref("base.DKK").id}
+        )
+        env.user.company_ids |= second
+        uuids = []
+        companies = env.ref("base.main_company") | second
+        for company, url in zip(companies, args.sandbox, strict=True):
+            cenv = env(context={"allowed_company_ids": [company.id]})
+            info = sandbox_call(url, "/_sandbox")
+            conn = setup(cenv, url, info, CONFIGS["default"])
+            sandbox_call(url, "/_sandbox/jobs", {"seed": args.n, "notify": False})
+            uuids.append(conn._pleo_queue_enqueue("export", "Pleo export").uuid)
+        before = env["account.move"].search([], order="id desc", limit=1).id or 0
+        cr.commit()  # pylint: disable=invalid-commit
+    print(json.dumps({"uuids": uuids, "before": before}))
+
+
+def two_perform(args):
+    """Perform the given queue jobs one after the other, from `--at` on."""
+    registry = open_registry(args)  # puts queue_job on odoo.addons
+    Job = importlib.import_module("odoo.addons.queue_job.job").Job
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        time.sleep(max(0.0, args.at - time.time()))
+        start = time.time()
+        moves = 0
+        for uuid in args.uuid:
+            job = Job.load(env, uuid)
+            job.set_started()
+            job.store()
+            cr.commit()  # pylint: disable=invalid-commit
+            job.perform()
+            job.set_done()
+            job.store()
+            cr.commit()  # pylint: disable=invalid-commit
+            moves += env["account.move"].search_count(
+                [
+                    ("pleo_connection_id", "=", job.recordset.id),
+                    ("pleo_accounting_entry_id", "!=", False),
+                    ("id", ">", args.before),
+                ]
+            )
+        end = time.time()
+    print(json.dumps({"start": start, "end": end, "moves": moves}))
+
+
+def json_line(out, what):
+    line = next((x for x in out.splitlines() if x.startswith("{")), None)
+    if not line:
+        raise SystemExit(f"{what} failed")
+    return json.loads(line)
+
+
+def two_round(args, urls, workers):
+    """Wall time of both companies' export queue jobs on `workers` processes."""
+    urls_args = [x for url in urls for x in ("--sandbox", url)]
+    out = subprocess.run(
+        child_cmd(args, "--two-prepare", "--n", str(args.n[0]), *urls_args),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    sys.stderr.write(out.stderr if out.returncode else "")
+    prep = json_line(out.stdout, "two-company setup")
+    groups = [prep["uuids"]] if workers == 1 else [[u] for u in prep["uuids"]]
+    at = time.time() + 20  # after every process has loaded its registry
+    procs = []
+    for group in groups:
+        extra = [x for u in group for x in ("--uuid", u)]
+        extra += ["--at", str(at), "--before", str(prep["before"])]
+        cmd = child_cmd(args, "--two-perform", *extra)
+        procs.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True))
+    runs = [json_line(proc.communicate()[0], "a queue job") for proc in procs]
+    if sum(r["moves"] for r in runs) != 2 * args.n[0]:
+        raise SystemExit(f"two-company import incomplete: {runs}")
+    return max(r["end"] for r in runs) - min(r["start"] for r in runs)
+
+
+def parent_two(args):
+    args.db += "_2co"
+    prepare_db(args, TWO_MODULES)
+    sandboxes = [
+        start_sandbox(receipts=args.receipts, company_id=company_id)
+        for company_id in (None, SECOND_COMPANY_ID)
+    ]
+    try:
+        urls = [url for _proc, url in sandboxes]
+        one = two_round(args, urls, 1)
+        two = two_round(args, urls, 2)
+    finally:
+        for proc, _url in sandboxes:
+            proc.terminate()
+            proc.wait(timeout=10)
+    ratio = two / one
+    met = "met" if ratio <= TWO_TARGET else "NOT met"
+    print(f"two companies x N={args.n[0]} (default configuration), export queue jobs")
+    print(f"  one worker  (one process, one job after the other): {one:8.2f} s")
+    print(f"  two workers (two processes in parallel, one job each): {two:8.2f} s")
+    print(f"  two / one: {ratio:.2f}x (target <= {TWO_TARGET}x: {met})")
+    print(json.dumps({"n": args.n[0], "one_s": one, "two_s": two, "ratio": ratio}))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--db", default=DEFAULT_DB)
@@ -440,15 +581,33 @@ def main():
         choices=sorted(CONFIGS),
         help="client configuration (repeatable; default: default and off)",
     )
+    p.add_argument(
+        "--two-companies",
+        action="store_true",
+        help="2 x N items: two companies' queue jobs on one worker, then on two",
+    )
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    p.add_argument("--sandbox", help=argparse.SUPPRESS)
+    p.add_argument("--sandbox", action="append", help=argparse.SUPPRESS)
+    p.add_argument("--two-prepare", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--two-perform", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--uuid", action="append", help=argparse.SUPPRESS)
+    p.add_argument("--at", type=float, help=argparse.SUPPRESS)
+    p.add_argument("--before", type=int, help=argparse.SUPPRESS)
     args = p.parse_args()
     args.n = args.n or [1000, 5000]
     args.config = args.config or ["default", "off"]
-    if args.child:
+    if args.two_prepare:
+        args.n = args.n[0]
+        two_prepare(args)
+    elif args.two_perform:
+        two_perform(args)
+    elif args.child:
         args.config = args.config[0]
         args.n = args.n[0]
+        args.sandbox = args.sandbox[0]
         child(args)
+    elif args.two_companies:
+        parent_two(args)
     else:
         parent(args)
 
