@@ -255,6 +255,8 @@ def setup(env, url, info, rpm):
         # The sandbox runs without a rate limit; the client's throttle is
         # the configuration measured (500, the default, or 0: off).
         "requests_per_minute": rpm,
+        # Posted, as the floor's moves are (Pleo's default is draft).
+        "export_posting": "posted",
         "export_out_of_pocket_account_id": acc("230000").id,
     }
     if not conn:
