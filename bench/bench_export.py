@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 """Import throughput of Level 1: a sandbox export job of N items into Odoo.
 
-For each N the import runs in its own child process (so peak memory is per N)
-against a sandbox served by a separate process (so the sandbox does not compete
-with Odoo for the GIL). It prints items/second, HTTP requests sent by the
-client, the peak RSS growth of the import, and a baseline: the same N moves
-created again with one batched `account.move.create` (rolled back), with the
-ratio import time / baseline time. See bench/README.md.
+For each N and client configuration (the default `requests_per_minute` 500 and
+the throttle off) the import runs in its own child process (so peak memory is
+per run) against a sandbox served by a separate process (so the sandbox does
+not compete with Odoo for the GIL). It prints items/second, Pleo API requests
+and receipt downloads (with the counts expected), the peak RSS growth of the
+import, and the floor: the same N moves created again in the same database by
+batched `account.move.create` + `action_post` in batches of 500 (rolled back),
+with the ratio import time / floor time. See bench/README.md.
 """
 
 import argparse
+import importlib
 import json
 import os
 import resource
@@ -29,11 +32,24 @@ from odoo import SUPERUSER_ID, Command, api
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DB = "pleo_bench_export"
+CONFIGS = {"default": 500, "off": 0}  # requests_per_minute of the connection
+FLOOR_BATCH = 500
+PAGE = 100  # export items per page and item outcomes per update call
+# With the default configuration: ratio to the floor at most this, per N.
+TARGETS = {1000: 1.3, 5000: 1.2}
 
 
 # --- parent: database, sandbox, one child per N -------------------------------------
+def addons_path():
+    dirs = [*odoo_info.addons_dirs(), str(REPO)]
+    queue_job = REPO / ".odoo_addons" / odoo_info.SERIES / "odoo" / "addons"
+    if queue_job.is_dir():
+        dirs.append(str(queue_job))
+    return ",".join(dirs)
+
+
 def odoo_args(args):
-    addons = ",".join([*odoo_info.addons_dirs(), str(REPO)])
+    addons = addons_path()
     return [
         f"--db_host={args.db_host}",
         f"--db_user={args.db_user}",
@@ -54,13 +70,13 @@ def db_exists(args):
     return any(line.split("|")[0].strip() == args.db for line in out.splitlines())
 
 
-def prepare_db(args):
+def prepare_db(args, modules="pleo_connector"):
     if args.fresh and db_exists(args):
         subprocess.run(
             ["dropdb", "-h", args.db_host, "-U", args.db_user, args.db], check=True
         )
     if not db_exists(args):
-        print(f"== installing pleo_connector in a fresh database {args.db}")
+        print(f"== installing {modules} in a fresh database {args.db}")
         subprocess.run(
             [
                 sys.executable,
@@ -69,7 +85,7 @@ def prepare_db(args):
                 "-d",
                 args.db,
                 "-i",
-                "pleo_connector",
+                modules,
                 "--stop-after-init",
                 *odoo_args(args),
             ],
@@ -78,48 +94,54 @@ def prepare_db(args):
         )
 
 
+def run_child(args, url, n, config):
+    cmd = [sys.executable, __file__, "--child", "--db", args.db]
+    cmd += ["--db-host", args.db_host, "--db-user", args.db_user]
+    cmd += ["--sandbox", url, "--n", str(n), "--config", config]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    line = next((x for x in out.stdout.splitlines() if x.startswith("{")), None)
+    if out.returncode or not line:
+        sys.stderr.write(out.stdout + out.stderr)
+        raise SystemExit(f"benchmark of N={n} ({config}) failed")
+    return json.loads(line)
+
+
+def print_table(results):
+    header = (
+        f"{'N':>7} {'config':>8} {'import s':>9} {'items/s':>8} "
+        f"{'API req (exp)':>14} {'files (exp)':>12} {'peak RSS +MB':>13} "
+        f"{'floor s':>8} {'ratio':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        api_req = f"{r['api_requests']} ({r['api_expected']})"
+        files = f"{r['downloads']} ({r['downloads_expected']})"
+        print(
+            f"{r['n']:>7} {r['config']:>8} {r['import_s']:>9.2f} "
+            f"{r['items_per_s']:>8.1f} {api_req:>14} {files:>12} "
+            f"{r['rss_mb']:>13.1f} {r['floor_s']:>8.2f} {r['ratio']:>6.2f}x"
+        )
+    for n, target in TARGETS.items():
+        for r in results:
+            if r["n"] == n and r["config"] == "default":
+                met = "met" if r["ratio"] <= target else "NOT met"
+                print(f"target N={n} default <= {target}x: {r['ratio']:.2f}x -> {met}")
+
+
 def parent(args):
     prepare_db(args)
     proc, url = start_sandbox(args.port, receipts=args.receipts)
     results = []
     try:
         for n in args.n:
-            cmd = [
-                sys.executable,
-                __file__,
-                "--child",
-                "--db",
-                args.db,
-                "--db-host",
-                args.db_host,
-                "--db-user",
-                args.db_user,
-                "--sandbox",
-                url,
-                "--n",
-                str(n),
-            ]
-            out = subprocess.run(cmd, capture_output=True, text=True, check=False)
-            line = next((x for x in out.stdout.splitlines() if x.startswith("{")), None)
-            if out.returncode or not line:
-                sys.stderr.write(out.stdout + out.stderr)
-                raise SystemExit(f"benchmark of N={n} failed")
-            results.append(json.loads(line))
+            for config in args.config:
+                results.append(run_child(args, url, n, config))
+                print(json.dumps(results[-1]), flush=True)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-    header = (
-        f"{'N':>7} {'import s':>9} {'items/s':>8} {'requests':>9} "
-        f"{'peak RSS +MB':>13} {'baseline s':>11} {'overhead':>9}"
-    )
-    print(header)
-    print("-" * len(header))
-    for r in results:
-        print(
-            f"{r['n']:>7} {r['import_s']:>9.2f} {r['items_per_s']:>8.1f} "
-            f"{r['requests']:>9} {r['rss_mb']:>13.1f} {r['baseline_s']:>11.2f} "
-            f"{r['overhead']:>8.2f}x"
-        )
+    print_table(results)
     print(json.dumps(results))
 
 
@@ -136,7 +158,7 @@ def sandbox_call(url, path, body=None):
         return json.loads(resp.read() or b"{}")
 
 
-def setup(env, url, info):
+def setup(env, url, info, rpm):
     """Idempotent: a DKK company on the generic chart mirroring the sandbox."""
     company = env.company
     if not env["account.account"].search_count(
@@ -186,7 +208,8 @@ def setup(env, url, info):
         return lines
 
     for code, rate in (("VAT25", 25), ("VAT19", 19), ("VAT20", 20), ("RC-EU", 25)):
-        if not env["account.tax"].search_count([("pleo_code", "=", code)]):
+        domain = [("pleo_code", "=", code), ("company_id", "=", company.id)]
+        if not env["account.tax"].search_count(domain):
             reverse = code == "RC-EU"
             env["account.tax"].create(
                 {
@@ -206,9 +229,15 @@ def setup(env, url, info):
         plan = env["account.analytic.plan"].search([("name", "=", plan_name)], limit=1)
         plan = plan or env["account.analytic.plan"].create({"name": plan_name})
         for tag in tags:
-            if not env["account.analytic.account"].search_count([("code", "=", tag)]):
+            domain = [("code", "=", tag), ("company_id", "in", (company.id, False))]
+            if not env["account.analytic.account"].search_count(domain):
                 env["account.analytic.account"].create(
-                    {"name": tag.title(), "code": tag, "plan_id": plan.id}
+                    {
+                        "name": tag.title(),
+                        "code": tag,
+                        "plan_id": plan.id,
+                        "company_id": company.id,
+                    }
                 )
     for name, ref in (
         ("Adobe Systems Software Ireland Ltd", "V-ADOBE"),
@@ -223,9 +252,11 @@ def setup(env, url, info):
         "auth_method": "api_key",
         "api_key": info["apiKey"],
         "pleo_company_id": info["companyId"],
-        # The sandbox runs without a rate limit; Pleo's own limit (500/min
-        # advised) bounds a real import, not Odoo.
-        "requests_per_minute": 0,
+        # The sandbox runs without a rate limit; the client's throttle is
+        # the configuration measured (500, the default, or 0: off).
+        "requests_per_minute": rpm,
+        # Posted, as the floor's moves are (Pleo's default is draft).
+        "export_posting": "posted",
         "export_out_of_pocket_account_id": acc("230000").id,
     }
     if not conn:
@@ -304,82 +335,237 @@ def baseline_vals(move):
     }
 
 
-def child(args):
+def run_import(env, conn, args):
+    """Import a new job of N items; (its id, seconds, peak RSS growth in MB,
+    the clients used)."""
+    job = sandbox_call(
+        args.sandbox, "/_sandbox/jobs", {"seed": args.n, "notify": False}
+    )["data"]
+    clients = []
+    cls = type(conn)
+    original = cls._pleo_client
+
+    def spy(self):
+        client = original(self)
+        clients.append(client)
+        return client
+
+    cls._pleo_client = spy
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    try:
+        conn._pleo_export_run()
+    finally:
+        cls._pleo_client = original
+    import_s = time.perf_counter() - start
+    rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return job["id"], import_s, (rss1 - rss0) / 1024, clients
+
+
+def floor(env, moves):
+    """Seconds to create and post `moves` again, in batches (rolled back by
+    the caller)."""
+    vals_list = [baseline_vals(move) for move in moves]
+    env.invalidate_all()
+    Move = env["account.move"].with_context(
+        skip_invoice_sync=True, tracking_disable=True, mail_create_nolog=True
+    )
+    start = time.perf_counter()
+    for i in range(0, len(vals_list), FLOOR_BATCH):
+        Move.create(vals_list[i : i + FLOOR_BATCH]).action_post()
+        env.flush_all()
+    return time.perf_counter() - start
+
+
+def expected_api_requests(n):
+    """Pages: the job lists (in-progress and pending jobs, read once to find
+    the job and once to find no other) and the item pages; the item-update
+    chunks; the started and final events."""
+    pages = 4 + max(1, -(-n // PAGE))
+    return pages + -(-n // PAGE) + 2
+
+
+def open_registry(args):
     odoo.tools.config.parse_config(
         [
             "-d",
             args.db,
             f"--db_host={args.db_host}",
             f"--db_user={args.db_user}",
-            f"--addons-path={','.join([*odoo_info.addons_dirs(), str(REPO)])}",
+            f"--addons-path={addons_path()}",
             "--log-level=warn",
         ]
     )
-    registry = odoo.modules.registry.Registry(args.db)
+    return odoo.modules.registry.Registry(args.db)
+
+
+def child(args):
+    registry = open_registry(args)
     info = sandbox_call(args.sandbox, "/_sandbox")
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        conn = setup(env, args.sandbox, info)
+        conn = setup(env, args.sandbox, info, CONFIGS[args.config])
         cr.commit()  # pylint: disable=invalid-commit
-        job = sandbox_call(
-            args.sandbox, "/_sandbox/jobs", {"seed": args.n, "notify": False}
-        )["data"]
-
-        clients = []
-        cls = type(conn)
-        original = cls._pleo_client
-
-        def spy(self):
-            client = original(self)
-            clients.append(client)
-            return client
-
-        cls._pleo_client = spy
-        before = {m.id for m in env["account.move"].search([])}
-        rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        start = time.perf_counter()
-        conn._pleo_export_run()
-        import_s = time.perf_counter() - start
-        rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        cls._pleo_client = original
-        jobs = sandbox_call(args.sandbox, "/_sandbox/jobs")["data"]
-        remote = next(j for j in jobs if j["id"] == job["id"])
+        before = env["account.move"].search([], order="id desc", limit=1).id or 0
+        job_id, import_s, rss_mb, clients = run_import(env, conn, args)
         moves = env["account.move"].search(
             [
                 ("pleo_connection_id", "=", conn.id),
                 ("pleo_accounting_entry_id", "!=", False),
-                ("id", "not in", list(before)),
+                ("id", ">", before),
             ]
         )
-        if remote["status"] != "completed" or len(moves) != args.n:
+        jobs = sandbox_call(args.sandbox, "/_sandbox/jobs")["data"]
+        job = next(j for j in jobs if j["id"] == job_id)
+        if job["status"] != "completed" or len(moves) != args.n:
             raise SystemExit(
-                f"import incomplete: job {remote['status']} {remote.get('counts')}, "
+                f"import incomplete: job {job['status']} {job.get('counts')}, "
                 f"{len(moves)} moves"
             )
-
-        # Baseline: the same moves, created again in one batched create.
-        with_receipts = len(moves.filtered("message_main_attachment_id"))
-        vals_list = [baseline_vals(move) for move in moves]
-        env.invalidate_all()
-        Move = env["account.move"].with_context(
-            skip_invoice_sync=True, tracking_disable=True, mail_create_nolog=True
+        receipts = env["ir.attachment"].search_count(
+            [("res_model", "=", "account.move"), ("res_id", "in", moves.ids)]
         )
-        start = time.perf_counter()
-        Move.create(vals_list)
-        env.flush_all()
-        baseline_s = time.perf_counter() - start
+        floor_s = floor(env, moves)
         cr.rollback()
-    result = {
-        "n": args.n,
-        "import_s": import_s,
-        "items_per_s": args.n / import_s,
-        "requests": sum(c.request_count for c in clients),
-        "rss_mb": (rss1 - rss0) / 1024,
-        "baseline_s": baseline_s,
-        "overhead": import_s / baseline_s,
-        "moves_with_receipts": with_receipts,
-    }
-    print(json.dumps(result))
+    api_requests = sum(c.api_request_count for c in clients)
+    print(
+        json.dumps(
+            {
+                "n": args.n,
+                "config": args.config,
+                "import_s": import_s,
+                "items_per_s": args.n / import_s,
+                "api_requests": api_requests,
+                "api_expected": expected_api_requests(args.n),
+                "downloads": sum(c.request_count for c in clients) - api_requests,
+                "downloads_expected": receipts,
+                "rss_mb": rss_mb,
+                "floor_s": floor_s,
+                "ratio": import_s / floor_s,
+            }
+        )
+    )
+
+
+# --- two companies, one worker or two, through queue_job --------------------------
+SECOND_COMPANY_ID = "6c1f9d2e-4b7a-4e3c-9a5d-2f8b1c0e7d42"  # its sandbox's
+TWO_TARGET = 0.6
+TWO_MODULES = "pleo_connector,queue_job,pleo_connector_queue_job"
+
+
+def child_cmd(args, *extra):
+    cmd = [sys.executable, __file__, "--child", "--db", args.db]
+    return [*cmd, "--db-host", args.db_host, "--db-user", args.db_user, *extra]
+
+
+def two_prepare(args):
+    """Both companies set up against their own sandbox, a job of N items in
+    each, one export queue job per connection; prints their uuids."""
+    registry = open_registry(args)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        Company = env["res.company"]
+        second = Company.search([("name", "=", "Pleo bench 2")], limit=1)
+        second = second or Company.create(
+            {"name": "Pleo bench 2", "currency_id": env.ref("base.DKK").id}
+        )
+        env.user.company_ids |= second
+        uuids = []
+        companies = env.ref("base.main_company") | second
+        for company, url in zip(companies, args.sandbox, strict=True):
+            cenv = env(context={"allowed_company_ids": [company.id]})
+            info = sandbox_call(url, "/_sandbox")
+            conn = setup(cenv, url, info, CONFIGS["default"])
+            sandbox_call(url, "/_sandbox/jobs", {"seed": args.n, "notify": False})
+            uuids.append(conn._pleo_queue_enqueue("export", "Pleo export").uuid)
+        before = env["account.move"].search([], order="id desc", limit=1).id or 0
+        cr.commit()  # pylint: disable=invalid-commit
+    print(json.dumps({"uuids": uuids, "before": before}))
+
+
+def two_perform(args):
+    """Perform the given queue jobs one after the other, from `--at` on."""
+    registry = open_registry(args)  # puts queue_job on odoo.addons
+    Job = importlib.import_module("odoo.addons.queue_job.job").Job
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        time.sleep(max(0.0, args.at - time.time()))
+        start = time.time()
+        moves = 0
+        for uuid in args.uuid:
+            job = Job.load(env, uuid)
+            job.set_started()
+            job.store()
+            cr.commit()  # pylint: disable=invalid-commit
+            job.perform()
+            job.set_done()
+            job.store()
+            cr.commit()  # pylint: disable=invalid-commit
+            moves += env["account.move"].search_count(
+                [
+                    ("pleo_connection_id", "=", job.recordset.id),
+                    ("pleo_accounting_entry_id", "!=", False),
+                    ("id", ">", args.before),
+                ]
+            )
+        end = time.time()
+    print(json.dumps({"start": start, "end": end, "moves": moves}))
+
+
+def json_line(out, what):
+    line = next((x for x in out.splitlines() if x.startswith("{")), None)
+    if not line:
+        raise SystemExit(f"{what} failed")
+    return json.loads(line)
+
+
+def two_round(args, urls, workers):
+    """Wall time of both companies' export queue jobs on `workers` processes."""
+    urls_args = [x for url in urls for x in ("--sandbox", url)]
+    out = subprocess.run(
+        child_cmd(args, "--two-prepare", "--n", str(args.n[0]), *urls_args),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    sys.stderr.write(out.stderr if out.returncode else "")
+    prep = json_line(out.stdout, "two-company setup")
+    groups = [prep["uuids"]] if workers == 1 else [[u] for u in prep["uuids"]]
+    at = time.time() + 20  # after every process has loaded its registry
+    procs = []
+    for group in groups:
+        extra = [x for u in group for x in ("--uuid", u)]
+        extra += ["--at", str(at), "--before", str(prep["before"])]
+        cmd = child_cmd(args, "--two-perform", *extra)
+        procs.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True))
+    runs = [json_line(proc.communicate()[0], "a queue job") for proc in procs]
+    if sum(r["moves"] for r in runs) != 2 * args.n[0]:
+        raise SystemExit(f"two-company import incomplete: {runs}")
+    return max(r["end"] for r in runs) - min(r["start"] for r in runs)
+
+
+def parent_two(args):
+    args.db += "_2co"
+    prepare_db(args, TWO_MODULES)
+    sandboxes = [
+        start_sandbox(receipts=args.receipts, company_id=company_id)
+        for company_id in (None, SECOND_COMPANY_ID)
+    ]
+    try:
+        urls = [url for _proc, url in sandboxes]
+        one = two_round(args, urls, 1)
+        two = two_round(args, urls, 2)
+    finally:
+        for proc, _url in sandboxes:
+            proc.terminate()
+            proc.wait(timeout=10)
+    ratio = two / one
+    met = "met" if ratio <= TWO_TARGET else "NOT met"
+    print(f"two companies x N={args.n[0]} (default configuration), export queue jobs")
+    print(f"  one worker  (one process, one job after the other): {one:8.2f} s")
+    print(f"  two workers (two processes in parallel, one job each): {two:8.2f} s")
+    print(f"  two / one: {ratio:.2f}x (target <= {TWO_TARGET}x: {met})")
+    print(json.dumps({"n": args.n[0], "one_s": one, "two_s": two, "ratio": ratio}))
 
 
 def main():
@@ -391,13 +577,39 @@ def main():
     p.add_argument("--fresh", action="store_true", help="drop and reinstall the DB")
     p.add_argument("--port", type=int, default=0, help="sandbox port (default: free)")
     p.add_argument("--no-receipts", dest="receipts", action="store_false")
+    p.add_argument(
+        "--config",
+        action="append",
+        choices=sorted(CONFIGS),
+        help="client configuration (repeatable; default: default and off)",
+    )
+    p.add_argument(
+        "--two-companies",
+        action="store_true",
+        help="2 x N items: two companies' queue jobs on one worker, then on two",
+    )
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    p.add_argument("--sandbox", help=argparse.SUPPRESS)
+    p.add_argument("--sandbox", action="append", help=argparse.SUPPRESS)
+    p.add_argument("--two-prepare", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--two-perform", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--uuid", action="append", help=argparse.SUPPRESS)
+    p.add_argument("--at", type=float, help=argparse.SUPPRESS)
+    p.add_argument("--before", type=int, help=argparse.SUPPRESS)
     args = p.parse_args()
-    args.n = args.n or [1000, 10000]
-    if args.child:
+    args.n = args.n or [1000, 5000]
+    args.config = args.config or ["default", "off"]
+    if args.two_prepare:
         args.n = args.n[0]
+        two_prepare(args)
+    elif args.two_perform:
+        two_perform(args)
+    elif args.child:
+        args.config = args.config[0]
+        args.n = args.n[0]
+        args.sandbox = args.sandbox[0]
         child(args)
+    elif args.two_companies:
+        parent_two(args)
     else:
         parent(args)
 

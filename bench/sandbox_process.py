@@ -20,11 +20,13 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def start_sandbox(port=None, receipts=True):
+def start_sandbox(port=None, receipts=True, company_id=None):
     """(process, base URL) of a sandbox with master data only (seed `none`)."""
     port = port or free_port()
     command = [sys.executable, "-m", "pleo_sandbox", "--port", str(port)]
     command += ["--seed", "none", "--rate-limit", "0"]
+    if company_id:
+        command += ["--company-id", company_id]
     if not receipts:
         command.append("--no-receipts")
     proc = subprocess.Popen(command, cwd=REPO)

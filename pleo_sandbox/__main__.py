@@ -63,6 +63,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--client-id", default="pleo-sandbox-client")
     p.add_argument("--client-secret", default="pleo-sandbox-secret")
     p.add_argument("--api-key", default="pleo-sandbox-api-key")
+    p.add_argument("--company-id", help="UUID of the Pleo company (default: fixed)")
     p.add_argument(
         "--fault",
         action="append",
@@ -92,6 +93,7 @@ def main(argv=None) -> int:
         client_id=args.client_id,
         client_secret=args.client_secret,
         api_key=args.api_key,
+        company_id=args.company_id,
         faults=args.fault,
         verbose=args.verbose,
     )
