@@ -58,11 +58,11 @@ def prepare(args, sandbox):
     with Registry(args.database).cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         info = bench_export.sandbox_call(sandbox.url, "/_sandbox")
-        connection = bench_export.setup(env, sandbox.url, info)
+        # Throttle off: the work is long enough without it.
+        connection = bench_export.setup(env, sandbox.url, info, rpm=0)
         connection.write(
             {
                 "integration_level": "4",
-                "requests_per_minute": 0,  # long enough without the throttle
                 "pleo_sync_confirmed_at": datetime.datetime.now(),
             }
         )
