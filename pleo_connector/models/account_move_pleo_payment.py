@@ -48,22 +48,18 @@ class AccountMove(models.Model):
         look unpaid and could be paid a second time, while the wallet already
         paid it. The user fixes the cause (e.g. the wallet journal) and posts again.
         """
+        drafts = self.pleo_settlement_move_id.filtered(lambda m: m.state == "draft")
+        if drafts:
+            try:
+                # One call for the page's payments; savepoint so a refusal
+                # can be traced to its bill below.
+                with self.env.cr.savepoint():
+                    drafts.action_post()
+            except (UserError, ValidationError):
+                self._pleo_post_payments_one_by_one()
+        plan = []
         for bill in self:
             settlement = bill.pleo_settlement_move_id
-            if settlement.state == "draft":
-                try:
-                    settlement.action_post()
-                except (UserError, ValidationError) as exc:
-                    raise UserError(
-                        _(
-                            "The bill %(bill)s was paid from the Pleo wallet, but "
-                            "its wallet payment entry %(payment)s could not be "
-                            "posted, so the bill is not posted either: %(error)s",
-                            bill=bill.display_name,
-                            payment=settlement.display_name,
-                            error=exc.args[0] if exc.args else exc,
-                        )
-                    ) from exc
             if settlement.state != "posted":
                 continue
             term = bill.line_ids.filtered(lambda x: x.display_type == "payment_term")
@@ -71,4 +67,28 @@ class AccountMove(models.Model):
                 lambda x, a=term.account_id: x.account_id in a and not x.reconciled
             )
             if lines & term and lines - term:
-                lines.reconcile()
+                plan.append(lines)
+        if plan:
+            # One reconciliation for all: each bill with its own payment.
+            self.env["account.move.line"]._reconcile_plan(plan)
+
+    def _pleo_post_payments_one_by_one(self):
+        """The batch was refused: post each payment alone, so the error names
+        the bill whose payment cannot be posted."""
+        for bill in self:
+            settlement = bill.pleo_settlement_move_id
+            if settlement.state != "draft":
+                continue
+            try:
+                settlement.action_post()
+            except (UserError, ValidationError) as exc:
+                raise UserError(
+                    _(
+                        "The bill %(bill)s was paid from the Pleo wallet, but "
+                        "its wallet payment entry %(payment)s could not be "
+                        "posted, so the bill is not posted either: %(error)s",
+                        bill=bill.display_name,
+                        payment=settlement.display_name,
+                        error=exc.args[0] if exc.args else exc,
+                    )
+                ) from exc
