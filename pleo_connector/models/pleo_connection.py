@@ -552,5 +552,14 @@ class PleoConnection(models.Model):
         if not handler:
             _logger.info("Pleo connection %s: event %s ignored", self.id, event_type)
             return False
-        getattr(self, handler)(data)
+        getattr(self._pleo_unattended(), handler)(data)
         return True
+
+    def _pleo_unattended(self):
+        """This connection for a run nobody watches (scheduled action, webhook,
+        queue job): it speaks its responsible's language, else its company's,
+        so failure reasons, sync logs and activities read in the language of
+        whoever reads them, not in the scheduler's."""
+        self.ensure_one()
+        lang = self.responsible_user_id.lang or self.company_id.partner_id.lang
+        return self.with_context(lang=lang) if lang else self

@@ -149,7 +149,9 @@ class PleoConnection(models.Model):
             if not connection._level_at_least("1"):
                 continue
             try:
-                connection.with_context(pleo_cron=True)._pleo_export_run()
+                connection._pleo_unattended().with_context(
+                    pleo_cron=True
+                )._pleo_export_run()
             except Exception:  # one connection never stops the others
                 _logger.exception("Pleo export of connection %s failed", connection.id)
                 self.env.cr.rollback()

@@ -23,6 +23,7 @@ from ..services.export_items import (
     transient_reason,
 )
 from ..services.export_mapping import MappingError, map_export_item, wallet_account
+from ..services.text import translate
 
 _logger = logging.getLogger(__name__)
 
@@ -67,14 +68,16 @@ class PleoConnection(models.Model):
             try:
                 ready.append((payload, self._pleo_export_prepare(payload, ctx)))
             except MappingError as exc:
-                outcomes[entry] = item_failure(exc.failure_type, exc.message, payload)
+                outcomes[entry] = item_failure(
+                    exc.failure_type, self._pleo_words(exc.text), payload
+                )
         receipts = self._pleo_export_download_page(client, [p for p, _v in ready])
         for payload, vals in ready:
             entry = payload["accountingEntryId"]
             files = receipts[entry]
             if isinstance(files, MappingError):
                 outcomes[entry] = item_failure(
-                    files.failure_type, files.message, payload
+                    files.failure_type, self._pleo_words(files.text), payload
                 )
             elif isinstance(files, ReceiptUnavailable):
                 # The run decides, by the attempts so far, to wait or to fail.
@@ -119,7 +122,9 @@ class PleoConnection(models.Model):
                         payload,
                     )
             except MappingError as exc:
-                outcomes[entry] = item_failure(exc.failure_type, exc.message, payload)
+                outcomes[entry] = item_failure(
+                    exc.failure_type, self._pleo_words(exc.text), payload
+                )
             except (UserError, ValidationError) as exc:
                 outcomes[entry] = item_failure(
                     "accounting_system_validation_failure",
@@ -327,6 +332,10 @@ class PleoConnection(models.Model):
             )
             vals = map_export_item(payload, ctx)
         return vals
+
+    def _pleo_words(self, text):
+        """A sentence of the pure mapper in the reader's language."""
+        return translate(text, self.env._)
 
     def _pleo_export_local_date(self, value):
         """Pleo's UTC timestamp -> date in the company's timezone.

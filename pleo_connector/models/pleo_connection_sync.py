@@ -286,7 +286,9 @@ class PleoConnection(models.Model):
     def _cron_pleo_sync(self, kind):
         for connection in self._pleo_connections_due_for_sync(kind):
             try:
-                connection.with_context(pleo_cron=True)._pleo_sync(kind)
+                connection._pleo_unattended().with_context(pleo_cron=True)._pleo_sync(
+                    kind
+                )
             except (UserError, errors.PleoError) as exc:
                 _logger.error(
                     "Pleo sync %s of connection %s failed: %s", kind, connection.id, exc

@@ -36,6 +36,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
+from .text import _, translate
+
 JOURNAL_METHODS = ("journal", "none", None)
 # Types whose counter side is the employee (money the company owes them).
 EMPLOYEE_TYPES = ("out_of_pocket", "mileage", "per_diem")
@@ -49,10 +51,13 @@ RECEIPT_TYPES = ("card_purchase", "out_of_pocket", "invoice", "card_invoice", "r
 class MappingError(Exception):
     """An item that cannot be booked: `failure_type` is Pleo's item enum value."""
 
-    def __init__(self, failure_type, message):
-        super().__init__(message)
+    def __init__(self, failure_type, text):
+        super().__init__(str(translate(text, str)))
         self.failure_type = failure_type
-        self.message = message
+        # `text` is translated where it is shown (services/text.py); `message`
+        # is the English sentence.
+        self.text = text
+        self.message = self.args[0]
 
 
 @dataclass
@@ -102,8 +107,11 @@ def to_major(value, currency, ctx):
     if digits is None:
         raise MappingError(
             "missing_configuration",
-            f"Currency {currency} is not active in Odoo: activate it in "
-            "Accounting > Configuration > Currencies.",
+            _(
+                "Currency %(currency)s is not active in Odoo: activate it in "
+                "Accounting > Configuration > Currencies.",
+                currency=currency,
+            ),
         )
     return Decimal(int(value or 0)) / (Decimal(10) ** digits)
 
@@ -146,8 +154,13 @@ def resolve_account(account, ctx, what):
     label = account.get("code") or account.get("identifier") or account.get("name")
     raise MappingError(
         "account_unknown",
-        f"{what} account {label} ({account.get('name') or ''}) does not exist in "
-        "Odoo: create it or correct the category in Pleo.",
+        _(
+            "%(what)s account %(label)s (%(name)s) does not exist in Odoo: "
+            "create it or correct the category in Pleo.",
+            what=what,
+            label=label,
+            name=account.get("name") or "",
+        ),
     )
 
 
@@ -158,11 +171,11 @@ def check_line_accounts(lines, ctx):
         if not line.get("account"):
             continue
         try:
-            resolve_account(line["account"], ctx, f"Line {n}: expense")
+            resolve_account(line["account"], ctx, _("Line %(n)s: expense", n=n))
         except MappingError as exc:
-            problems.append(exc.message)
+            problems.append(exc.text)
     if problems:
-        raise MappingError("account_unknown", " ".join(problems))
+        raise MappingError("account_unknown", problems)
 
 
 def receipt_missing(item):
@@ -176,8 +189,11 @@ def resolve_tax(tax, ctx):
     if not info:
         raise MappingError(
             "tax_code_unknown",
-            f"Tax code {code or tax.get('id')} does not exist in Odoo: set "
-            "'Pleo tax code' on the matching purchase tax.",
+            _(
+                "Tax code %(code)s does not exist in Odoo: set 'Pleo tax code' "
+                "on the matching purchase tax.",
+                code=code or tax.get("id"),
+            ),
         )
     return info
 
@@ -190,9 +206,13 @@ def resolve_analytic(tags, ctx):
         if not account_id:
             raise MappingError(
                 "tag_unknown",
-                f"Tag with code {key[1]} (group {key[0]}) does not exist in Odoo: "
-                "create the analytic account with that reference in the analytic "
-                "plan of the same name.",
+                _(
+                    "Tag with code %(tag)s (group %(group)s) does not exist in "
+                    "Odoo: create the analytic account with that reference in the "
+                    "analytic plan of the same name.",
+                    tag=key[1],
+                    group=key[0],
+                ),
             )
         ids.append(account_id)
     if not ids:
@@ -249,8 +269,11 @@ def wallet_account(item, ctx, wallet_currency):
         return ctx.contra_account_id
     raise MappingError(
         "missing_configuration",
-        f"Wallet account for {wallet_currency} missing: add it to the wallet "
-        "accounts of the Pleo connection or set a contra account.",
+        _(
+            "Wallet account for %(currency)s missing: add it to the wallet "
+            "accounts of the Pleo connection or set a contra account.",
+            currency=wallet_currency,
+        ),
     )
 
 
@@ -260,8 +283,10 @@ def _counter_account(item, ctx, wallet_currency):
         if not ctx.out_of_pocket_account_id:
             raise MappingError(
                 "missing_configuration",
-                "Out-of-pocket account missing: set it on the Pleo connection "
-                "(Export tab).",
+                _(
+                    "Out-of-pocket account missing: set it on the Pleo connection "
+                    "(Export tab)."
+                ),
             )
         return ctx.out_of_pocket_account_id
     return wallet_account(item, ctx, wallet_currency)
@@ -305,10 +330,17 @@ def _check_rate(info, base_s, vat_s, cur, ctx, line_no):
     if abs(int(expected) - vat_s) > ctx.vat_tolerance:
         raise MappingError(
             "validation_failure",
-            f"Line {line_no}: Pleo's VAT {_fmt(vat_s, cur, ctx)} on a base of "
-            f"{_fmt(base_s, cur, ctx)} does not match Odoo tax '{info.name}' "
-            f"({info.amount}%), which gives {_fmt(int(expected), cur, ctx)}. "
-            "Check the tax mapping.",
+            _(
+                "Line %(line)s: Pleo's VAT %(vat)s on a base of %(base)s does not "
+                "match Odoo tax '%(tax)s' (%(rate)s%%), which gives %(expected)s. "
+                "Check the tax mapping.",
+                line=line_no,
+                vat=_fmt(vat_s, cur, ctx),
+                base=_fmt(base_s, cur, ctx),
+                tax=info.name,
+                rate=info.amount,
+                expected=_fmt(int(expected), cur, ctx),
+            ),
         )
 
 
@@ -319,7 +351,7 @@ def map_export_item(item, ctx):
     total_cur, total_s = _money(item.get("amount"), "inSupplierCurrency")
     wallet_cur, total_w = _money(item.get("amount"), "inWalletCurrency")
     if not wallet_cur or not total_cur:
-        raise MappingError("validation_failure", "The item has no amount.")
+        raise MappingError("validation_failure", _("The item has no amount."))
     to_major(0, total_cur, ctx)  # currency active?
     to_major(0, wallet_cur, ctx)
     rate = wallet_rate(wallet_cur, ctx)
@@ -328,7 +360,7 @@ def map_export_item(item, ctx):
     doc_cur = wallet_cur if rate else total_cur
     lines = item.get("accountingEntryLines") or []
     if not lines:
-        raise MappingError("validation_failure", "The item has no lines.")
+        raise MappingError("validation_failure", _("The item has no lines."))
     check_line_accounts(lines, ctx)
     refund = total_w < 0
     invoice_like = move_type != "entry"
@@ -344,9 +376,12 @@ def map_export_item(item, ctx):
             who = vendor or item.get("supplier") or {}
             raise MappingError(
                 "vendor_unknown",
-                f"Vendor {who.get('name') or '?'} (code {who.get('code') or '-'}) "
-                "does not exist in Odoo: create the vendor with this code as "
-                "its reference.",
+                _(
+                    "Vendor %(vendor)s (code %(code)s) does not exist in Odoo: "
+                    "create the vendor with this code as its reference.",
+                    vendor=who.get("name") or "?",
+                    code=who.get("code") or "-",
+                ),
             )
     elif kind in EMPLOYEE_TYPES or kind in REIMBURSEMENT_TYPES:
         partner_id = employee_id
@@ -365,8 +400,11 @@ def map_export_item(item, ctx):
         else:
             raise MappingError(
                 "missing_configuration",
-                f"Line {n} has no category and no default expense account is "
-                "set on the Pleo connection.",
+                _(
+                    "Line %(n)s has no category and no default expense account "
+                    "is set on the Pleo connection.",
+                    n=n,
+                ),
             )
         analytic = resolve_analytic(line.get("tags"), ctx)
         tax = line.get("tax")
@@ -384,9 +422,13 @@ def map_export_item(item, ctx):
             if tax.get("type") == "reverse" and (on_s or on_w):
                 raise MappingError(
                     "invalid_configuration",
-                    f"Odoo tax '{tinfo.name}' is not a reverse-charge tax (its "
-                    "repartition lines do not net to zero), but Pleo's tax code "
-                    f"{tax.get('code')} is.",
+                    _(
+                        "Odoo tax '%(tax)s' is not a reverse-charge tax (its "
+                        "repartition lines do not net to zero), but Pleo's tax "
+                        "code %(code)s is.",
+                        tax=tinfo.name,
+                        code=tax.get("code"),
+                    ),
                 )
             tax_ids = [tinfo.id]
             if tinfo.price_include and tax.get("type") != "reverse":
@@ -423,8 +465,11 @@ def map_export_item(item, ctx):
     if abs(total_s - sum_s) > tolerance or abs(total_w - sum_w) > tolerance:
         raise MappingError(
             "validation_failure",
-            f"The lines add up to {_fmt(sum_w, wallet_cur, ctx)} but the expense "
-            f"total is {_fmt(total_w, wallet_cur, ctx)}.",
+            _(
+                "The lines add up to %(lines)s but the expense total is %(total)s.",
+                lines=_fmt(sum_w, wallet_cur, ctx),
+                total=_fmt(total_w, wallet_cur, ctx),
+            ),
         )
     if sum_s != total_s or sum_w != total_w:
         idx = max(
@@ -439,8 +484,10 @@ def map_export_item(item, ctx):
         if not counter_account:
             raise MappingError(
                 "missing_configuration",
-                "Payable account missing: set it on the Pleo connection or on "
-                "the vendor.",
+                _(
+                    "Payable account missing: set it on the Pleo connection or on "
+                    "the vendor."
+                ),
             )
         counter_partner = partner_id
     else:
@@ -490,15 +537,14 @@ def map_export_item(item, ctx):
     wallet = ctx.wallets.get(wallet_cur) or (None, None)
     if invoice_like:
         journal_id = ctx.purchase_journal_id
-        what = "Purchase journal"
+        missing = _(
+            "Purchase journal missing: set it on the Pleo connection (Export tab)."
+        )
     else:
         journal_id = wallet[1] or ctx.journal_id
-        what = "Pleo journal"
+        missing = _("Pleo journal missing: set it on the Pleo connection (Export tab).")
     if not journal_id:
-        raise MappingError(
-            "missing_configuration",
-            f"{what} missing: set it on the Pleo connection (Export tab).",
-        )
+        raise MappingError("missing_configuration", missing)
     ref_parts = [book_id]
     invoice_info = info.get("invoiceInformation") or {}
     if invoice_info.get("invoiceNumber"):
@@ -539,10 +585,14 @@ def wallet_rate(wallet_cur, ctx):
         day = ctx.accounting_date
         raise MappingError(
             "missing_configuration",
-            f"Odoo has no {wallet_cur} exchange rate on or before {day}, the "
-            f"accounting date of this expense from the {wallet_cur} wallet: add "
-            f"the {wallet_cur} rate of {day} in Accounting > Configuration > "
-            "Currencies, then retry the item.",
+            _(
+                "Odoo has no %(currency)s exchange rate on or before %(day)s, the "
+                "accounting date of this expense from the %(currency)s wallet: add "
+                "the %(currency)s rate of %(day)s in Accounting > Configuration > "
+                "Currencies, then retry the item.",
+                currency=wallet_cur,
+                day=day,
+            ),
         )
     return Decimal(str(rate))
 

@@ -87,7 +87,11 @@ class PleoConnection(models.Model):
         self.ensure_one()
         stops = []
         with self._pleo_queue_lock(EXPORT_LOCK_CLASS):
-            handled = self.with_context(pleo_queue_stops=stops)._pleo_export_run()
+            handled = (
+                self._pleo_unattended()
+                .with_context(pleo_queue_stops=stops)
+                ._pleo_export_run()
+            )
         self._pleo_queue_retry_after(stops)
         return _("%s export job(s) processed.", handled or 0)
 
@@ -108,8 +112,10 @@ class PleoConnection(models.Model):
             )
         stops = []
         with self._pleo_queue_lock(SYNC_LOCK_CLASS):
-            log = self.with_context(pleo_cron=True, pleo_queue_stops=stops)._pleo_sync(
-                kind
+            log = (
+                self._pleo_unattended()
+                .with_context(pleo_cron=True, pleo_queue_stops=stops)
+                ._pleo_sync(kind)
             )
             # What was pushed is bound before a retry rolls anything back.
             self.with_context(pleo_cron=True)._pleo_commit()
