@@ -6,10 +6,10 @@ import ast
 import pathlib
 
 import pytest
+from test_export_mapping import item, make_ctx
 
 from pleo_connector.services.export_mapping import MappingError, map_export_item
 from pleo_connector.services.text import Text, translate
-from test_export_mapping import item, make_ctx
 
 SERVICES = pathlib.Path(__file__).parents[1] / "pleo_connector" / "services"
 

@@ -264,7 +264,7 @@ def wallet_account(item, ctx, wallet_currency):
         return wallet[0]
     contra = item.get("contraAccount")
     if contra:
-        return resolve_account(contra, ctx, "Contra")
+        return resolve_account(contra, ctx, _("Contra"))
     if ctx.contra_account_id:
         return ctx.contra_account_id
     raise MappingError(
@@ -394,7 +394,7 @@ def map_export_item(item, ctx):
         line_cur, line_s = _money(line.get("lineAmount"), "inSupplierCurrency")
         _wc, line_w = _money(line.get("lineAmount"), "inWalletCurrency")
         if line.get("account"):
-            account_id = resolve_account(line["account"], ctx, "Expense")
+            account_id = resolve_account(line["account"], ctx, _("Expense"))
         elif ctx.expense_account_id:
             account_id = ctx.expense_account_id
         else:
