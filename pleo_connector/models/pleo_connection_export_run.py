@@ -6,6 +6,7 @@ booked (pleo_connection_export_booking.py), recorded, committed, then reported
 to Pleo.
 """
 
+import itertools
 import logging
 from contextlib import contextmanager
 
@@ -265,20 +266,20 @@ class PleoConnection(models.Model):
             self._pleo_export_commit()
             return
 
-        # Control layer: on a resumed job, items Pleo already has a final status
-        # for are skipped; a fresh job has none.
-        done = {}
-        if resumed:
-            for status in ("successful", "failed"):
-                for row in client.iter_export_job_items(job_id, status=status):
-                    done[row["accountingEntryId"]] = status
+        pages, done = self._pleo_export_todo(client, job, resumed)
         statuses = set(done.values())
         ctx = self._pleo_export_context()
-        for todo, upcoming in self._pleo_export_pages_ahead(client, job_id, done):
+        for todo, upcoming, next_cursor in self._pleo_export_pages_ahead(pages, done):
             # The next page's receipts download while this page is booked.
             client.start_downloads(_receipt_urls(upcoming))
-            statuses |= self._pleo_export_page(client, job, todo, ctx)
+            page_statuses = self._pleo_export_page(client, job, todo, ctx)
             client.drop_downloads(_receipt_urls(todo))
+            # Resume after this page only while every page so far is reported:
+            # an expense waiting for its receipt must be read again.
+            if next_cursor and "deferred" not in statuses | page_statuses:
+                job.resume_cursor = next_cursor
+                self._pleo_export_commit()
+            statuses |= page_statuses
         if "deferred" in statuses:
             self._pleo_export_keep_open(job)
             return
@@ -298,20 +299,50 @@ class PleoConnection(models.Model):
             self.write({"state": "connected", "last_error": False})
         self._pleo_export_commit()
 
+    def _pleo_export_todo(self, client, job, resumed):
+        """The job's (cursor, page) pairs still to read, and {entry: status} of
+        the items Pleo already has a final status for (the control layer).
+
+        A resumed job with a saved cursor starts at that page; before it every
+        item was reported. Without one (stopped on its first page, or Pleo no
+        longer accepts the cursor) the job is read from its start and the
+        items already final are skipped."""
+        if resumed and job.resume_cursor:
+            pages = client.iter_export_item_pages_from(
+                job.pleo_job_id, after=job.resume_cursor
+            )
+            try:
+                first = next(pages)
+            except errors.PleoError as exc:
+                if exc.retryable:
+                    raise
+                _logger.info("Pleo job %s: cursor refused (%s)", job.pleo_job_id, exc)
+                job.resume_cursor = False
+            else:
+                return itertools.chain([first], pages), {}
+        done = {}
+        if resumed:
+            for status in ("successful", "failed"):
+                for row in client.iter_export_job_items(job.pleo_job_id, status=status):
+                    done[row["accountingEntryId"]] = status
+        return client.iter_export_item_pages_from(job.pleo_job_id), done
+
     @staticmethod
-    def _pleo_export_pages_ahead(client, job_id, done):
-        """(page, next page) pairs of the items still to book: the next page is
-        read from Pleo before this one is booked, so its receipts can travel
-        meanwhile. Two pages in memory at most."""
-        pages = (
-            [p for p in page if p["accountingEntryId"] not in done]
-            for page in client.iter_export_item_pages(job_id)
-        )
+    def _pleo_export_pages_ahead(pages, done):
+        """(page, next page, next page's cursor) triples of the items still to
+        book: the next page is read from Pleo before this one is booked, so its
+        receipts can travel meanwhile. Two pages in memory at most."""
         current = next(pages, None)
         while current is not None:
             upcoming = next(pages, None)
-            if current:
-                yield current, upcoming or []
+            todo = [p for p in current[1] if p["accountingEntryId"] not in done]
+            if todo:
+                after, page = upcoming or (None, [])
+                yield (
+                    todo,
+                    [p for p in page if p["accountingEntryId"] not in done],
+                    after,
+                )
             current = upcoming
 
     def _pleo_export_keep_open(self, job):

@@ -71,6 +71,13 @@ class PleoExportJob(models.Model):
     started_at = fields.Datetime(readonly=True)
     completed_at = fields.Datetime(readonly=True)
     number_of_items = fields.Integer(readonly=True)
+    resume_cursor = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Pleo's cursor of the first page of items not yet all reported: "
+        "a run stopped by Odoo's time limit resumes there instead of reading "
+        "the job again from its start.",
+    )
     vendor_based_bookkeeping = fields.Boolean(readonly=True)
     item_ids = fields.One2many(
         comodel_name="pleo.export.item", inverse_name="job_id", readonly=True

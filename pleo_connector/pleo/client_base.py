@@ -200,14 +200,22 @@ class PleoClientBase:
             return body["data"]
         return body
 
-    def _pages(self, method, path, *, params=None, json=None):
+    def _pages(self, method, path, *, params=None, json=None, after=None):
         """Yield each page's `data` list, following `endCursor` while there is more.
 
         Every paged call is a read, so it is always retried as idempotent.
         """
+        for _cursor, page in self._cursored_pages(
+            method, path, params=params, json=json, after=after
+        ):
+            yield page
+
+    def _cursored_pages(self, method, path, *, params=None, json=None, after=None):
+        """(cursor, page) pairs: the `after` cursor that asked for each page
+        (None for the first), so a caller can resume there later."""
         params = dict(params or {})
         params["limit"] = self.page_size
-        cursor = None
+        cursor = after
         while True:
             if cursor:
                 params["after"] = cursor
@@ -215,7 +223,7 @@ class PleoClientBase:
                 method, path, params=params, json=json, idempotent=True
             )
             body = body or {}
-            yield body.get("data") or []
+            yield cursor, body.get("data") or []
             pagination = body.get("pagination") or {}
             if not pagination.get("hasNextPage"):
                 return

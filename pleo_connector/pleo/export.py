@@ -49,6 +49,14 @@ class ExportMixin:
         params = {"job_id": str(job_id)}
         return self._pages("GET", "/v3/export-items", params=params)
 
+    def iter_export_item_pages_from(self, job_id, after=None):
+        """(cursor, page) pairs of the job's export items, from the page the
+        `after` cursor names (the first page without one)."""
+        params = {"job_id": str(job_id)}
+        return self._cursored_pages(
+            "GET", "/v3/export-items", params=params, after=after
+        )
+
     def iter_export_items(self, job_id):
         for page in self.iter_export_item_pages(job_id):
             yield from page

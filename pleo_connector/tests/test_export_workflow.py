@@ -121,6 +121,58 @@ class TestExportWorkflow(PleoExportCase):
         self.assertEqual([r["status"] for r in rows], ["successful"] * 4)
         self.assertEqual(self.sandbox_job(job["id"])["status"], "completed")
 
+    def test_resumed_job_reads_on_from_its_saved_cursor(self):
+        """A run stopped after two of four pages resumes at the third: the
+        pages already reported and Pleo's list of final items are not read."""
+        kinds = ["card_meal_dkk", "refund_dkk", "fee_fx_dkk", "wallet_unload_dkk"]
+        job = self.new_job(kinds)
+        with patch.object(PleoClient, "__init__", _small_pages(PleoClient.__init__)):
+            real = PleoClient.update_export_job_items
+            calls = {"n": 0}
+
+            def crash_third(client, job_id, updates):
+                calls["n"] += 1
+                if calls["n"] == 3:
+                    raise errors.PleoServerError("timeout", status=504)
+                return real(client, job_id, updates)
+
+            with patch.object(PleoClient, "update_export_job_items", crash_third):
+                self.run_export()
+            local = self.env["pleo.export.job"].search(
+                [("pleo_job_id", "=", job["id"])]
+            )
+            self.assertTrue(local.resume_cursor)
+            before = self.sandbox.request_counts()
+            self.run_export()
+        after = self.sandbox.request_counts()
+        self.assertEqual(len(self.moves()), 4)
+        rows = self.reported(job["id"])
+        self.assertEqual([r["status"] for r in rows], ["successful"] * 4)
+        self.assertEqual(self.sandbox_job(job["id"])["status"], "completed")
+        # Pages 3 and 4, and the empty end: no page 1 or 2, no control read.
+        self.assertEqual(
+            _count(after, "GET /v3/export-items")
+            - _count(before, "GET /v3/export-items"),
+            2,
+        )
+        control = f"GET /v3/export-jobs/{job['id']}/items"
+        self.assertEqual(_count(after, control), _count(before, control))
+
+    def test_refused_cursor_reads_the_job_from_its_start(self):
+        job = self.new_job(["card_meal_dkk", "refund_dkk"])
+        with patch.object(
+            PleoClient,
+            "update_export_job_items",
+            side_effect=errors.PleoServerError("down", status=503),
+        ):
+            self.run_export()
+        local = self.env["pleo.export.job"].search([("pleo_job_id", "=", job["id"])])
+        local.resume_cursor = "AAAA"  # a cursor Pleo does not know
+        self.run_export()
+        self.assertEqual(len(self.moves()), 2)
+        self.assertEqual(self.sandbox_job(job["id"])["status"], "completed")
+        self.assertNotEqual(local.resume_cursor, "AAAA")
+
     def test_closed_period_first_open_date(self):
         lock = date.today() - timedelta(days=1)
         self.company.sudo().fiscalyear_lock_date = lock
