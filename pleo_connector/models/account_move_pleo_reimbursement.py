@@ -37,14 +37,16 @@ class AccountMove(models.Model):
     def _pleo_settled_book_ids(self):
         return {b for b in (self.pleo_reconciled_entries or "").split(",") if b}
 
-    def _pleo_reimbursement_partners(self):
+    def _pleo_reimbursement_partners(self, employees):
         """The other side of each move: the expenses a reimbursement settles,
-        or the reimbursements that settle an expense."""
+        or the reimbursements that settle an expense (among the entries of
+        the same employees, which keeps the text search small)."""
         others = self.browse()
         for move in self:
             domain = [
                 ("pleo_connection_id", "=", move.pleo_connection_id.id),
                 ("state", "=", "posted"),
+                ("line_ids.partner_id", "in", employees.ids),
             ]
             settled = move._pleo_settled_book_ids()
             if settled:
@@ -67,7 +69,14 @@ class AccountMove(models.Model):
             account = move.pleo_connection_id.export_out_of_pocket_account_id
             if not account.reconcile:
                 continue
-            others = move._pleo_reimbursement_partners()
+            # Only an entry with an open employee line has something to settle
+            # (card purchases have none): no search for the others.
+            open_lines = move.line_ids.filtered(
+                lambda x, a=account: x.account_id == a and not x.reconciled
+            )
+            if not open_lines:
+                continue
+            others = move._pleo_reimbursement_partners(open_lines.partner_id)
             if not others:
                 continue
             lines = (move | others).line_ids.filtered(
