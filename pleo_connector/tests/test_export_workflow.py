@@ -103,16 +103,7 @@ class TestExportWorkflow(PleoExportCase):
         job = self.new_job(kinds)
         # One page per item; the crash happens after the second page is booked.
         with patch.object(PleoClient, "__init__", _small_pages(PleoClient.__init__)):
-            real = PleoClient.update_export_job_items
-            calls = {"n": 0}
-
-            def crash_second(client, job_id, updates):
-                calls["n"] += 1
-                if calls["n"] == 2:
-                    raise errors.PleoServerError("timeout", status=504)
-                return real(client, job_id, updates)
-
-            with patch.object(PleoClient, "update_export_job_items", crash_second):
+            with _report_fails_on_call(2):
                 self.run_export()
             self.assertEqual(len(self.moves()), 2)
             self.run_export()
@@ -127,16 +118,7 @@ class TestExportWorkflow(PleoExportCase):
         kinds = ["card_meal_dkk", "refund_dkk", "fee_fx_dkk", "wallet_unload_dkk"]
         job = self.new_job(kinds)
         with patch.object(PleoClient, "__init__", _small_pages(PleoClient.__init__)):
-            real = PleoClient.update_export_job_items
-            calls = {"n": 0}
-
-            def crash_third(client, job_id, updates):
-                calls["n"] += 1
-                if calls["n"] == 3:
-                    raise errors.PleoServerError("timeout", status=504)
-                return real(client, job_id, updates)
-
-            with patch.object(PleoClient, "update_export_job_items", crash_third):
+            with _report_fails_on_call(3):
                 self.run_export()
             local = self.env["pleo.export.job"].search(
                 [("pleo_job_id", "=", job["id"])]
@@ -282,6 +264,20 @@ class TestExportWorkflow(PleoExportCase):
 
 def _count(counts, key):
     return sum(n for name, n in counts["counts"].items() if name.startswith(key))
+
+
+def _report_fails_on_call(n):
+    """Pleo times out on the n-th item report of the run (one per page)."""
+    real = PleoClient.update_export_job_items
+    calls = {"n": 0}
+
+    def fail_nth(client, job_id, updates):
+        calls["n"] += 1
+        if calls["n"] == n:
+            raise errors.PleoServerError("timeout", status=504)
+        return real(client, job_id, updates)
+
+    return patch.object(PleoClient, "update_export_job_items", fail_nth)
 
 
 def _small_pages(init):
