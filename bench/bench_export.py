@@ -27,6 +27,9 @@ from sandbox_process import start_sandbox
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 import odoo_info  # noqa: E402
 
+# After odoo_info: on 19.0 `odoo` is set up by odoo.init, which it imports.
+from bench_company import setup  # noqa: E402
+
 import odoo
 from odoo import SUPERUSER_ID, Command, api
 
@@ -97,7 +100,7 @@ def prepare_db(args, modules="pleo_connector"):
 def run_child(args, url, n, config):
     cmd = [sys.executable, __file__, "--child", "--db", args.db]
     cmd += ["--db-host", args.db_host, "--db-user", args.db_user]
-    cmd += ["--sandbox", url, "--n", str(n), "--config", config]
+    cmd += ["--sandbox", url, "--n", str(n), "--config", config, "--chart", args.chart]
     out = subprocess.run(cmd, capture_output=True, text=True, check=False)
     line = next((x for x in out.stdout.splitlines() if x.startswith("{")), None)
     if out.returncode or not line:
@@ -130,7 +133,9 @@ def print_table(results):
 
 
 def parent(args):
-    prepare_db(args)
+    prepare_db(
+        args, "pleo_connector,l10n_dk" if args.chart == "dk" else "pleo_connector"
+    )
     proc, url = start_sandbox(args.port, receipts=args.receipts)
     results = []
     try:
@@ -156,138 +161,6 @@ def sandbox_call(url, path, body=None):
     )
     with urllib.request.urlopen(req, timeout=60) as resp:
         return json.loads(resp.read() or b"{}")
-
-
-def setup(env, url, info, rpm):
-    """Idempotent: a DKK company on the generic chart mirroring the sandbox."""
-    company = env.company
-    if not env["account.account"].search_count(
-        env["account.account"]._check_company_domain(company), limit=1
-    ):
-        dkk = env.ref("base.DKK")
-        dkk.active = True
-        company.currency_id = dkk
-        env["account.chart.template"].try_loading(
-            "generic_coa", company=company, install_demo=False
-        )
-    dkk = env.ref("base.DKK")
-    if company.currency_id != dkk and not env["account.move"].search_count([]):
-        dkk.active = True
-        company.currency_id = dkk
-    company.partner_id.tz = "Europe/Copenhagen"
-    for code in ("EUR", "GBP", "JPY", "KWD"):
-        env.ref(f"base.{code}").active = True
-    Account = env["account.account"].with_company(company)
-
-    def acc(code):
-        return Account.search(
-            [*Account._check_company_domain(company), ("code", "=", code)], limit=1
-        )
-
-    def reps(reverse):
-        lines = [
-            Command.create({"repartition_type": "base", "factor_percent": 100}),
-            Command.create(
-                {
-                    "repartition_type": "tax",
-                    "factor_percent": 100,
-                    "account_id": acc("131000").id,
-                }
-            ),
-        ]
-        if reverse:
-            lines.append(
-                Command.create(
-                    {
-                        "repartition_type": "tax",
-                        "factor_percent": -100,
-                        "account_id": acc("251000").id,
-                    }
-                )
-            )
-        return lines
-
-    for code, rate in (("VAT25", 25), ("VAT19", 19), ("VAT20", 20), ("RC-EU", 25)):
-        domain = [("pleo_code", "=", code), ("company_id", "=", company.id)]
-        if not env["account.tax"].search_count(domain):
-            reverse = code == "RC-EU"
-            env["account.tax"].create(
-                {
-                    "name": f"{rate}% purchase ({code})",
-                    "pleo_code": code,
-                    "amount": rate,
-                    "type_tax_use": "purchase",
-                    "company_id": company.id,
-                    "invoice_repartition_line_ids": reps(reverse),
-                    "refund_repartition_line_ids": reps(reverse),
-                }
-            )
-    for plan_name, tags in (
-        ("DEPT", ("SALES", "RND", "ADMIN")),
-        ("PROJ", ("P-ALPHA", "P-BETA")),
-    ):
-        plan = env["account.analytic.plan"].search([("name", "=", plan_name)], limit=1)
-        plan = plan or env["account.analytic.plan"].create({"name": plan_name})
-        for tag in tags:
-            domain = [("code", "=", tag), ("company_id", "in", (company.id, False))]
-            if not env["account.analytic.account"].search_count(domain):
-                env["account.analytic.account"].create(
-                    {
-                        "name": tag.title(),
-                        "code": tag,
-                        "plan_id": plan.id,
-                        "company_id": company.id,
-                    }
-                )
-    for name, ref in (
-        ("Adobe Systems Software Ireland Ltd", "V-ADOBE"),
-        ("Kontorhotellet ApS", "V-KONTOR"),
-    ):
-        if not env["res.partner"].search_count([("ref", "=", ref)]):
-            env["res.partner"].create({"name": name, "ref": ref})
-    conn = env["pleo.connection"].search([("company_id", "=", company.id)], limit=1)
-    vals = {
-        "environment": "custom",
-        "custom_url": url,
-        "auth_method": "api_key",
-        "api_key": info["apiKey"],
-        "pleo_company_id": info["companyId"],
-        # The sandbox runs without a rate limit; the client's throttle is
-        # the configuration measured (500, the default, or 0: off).
-        "requests_per_minute": rpm,
-        # Posted, as the floor's moves are (Pleo's default is draft).
-        "export_posting": "posted",
-        "export_out_of_pocket_account_id": acc("230000").id,
-    }
-    if not conn:
-        conn = env["pleo.connection"].create(
-            dict(
-                vals,
-                name="Pleo bench",
-                company_id=company.id,
-                export_wallet_ids=[
-                    Command.create(
-                        {
-                            "currency_id": company.currency_id.id,
-                            "account_id": acc("201100").id,
-                        }
-                    )
-                ],
-            )
-        )
-    conn.sudo().write(vals)
-    wallet = conn.export_wallet_ids.filtered(
-        lambda w: w.currency_id == company.currency_id
-    )
-    if not wallet:
-        conn.export_wallet_ids = [
-            Command.clear(),
-            Command.create(
-                {"currency_id": company.currency_id.id, "account_id": acc("201100").id}
-            ),
-        ]
-    conn.sudo().write({"state": "connected"})
-    return conn
 
 
 LINE_FIELDS = (
@@ -404,7 +277,7 @@ def child(args):
     info = sandbox_call(args.sandbox, "/_sandbox")
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        conn = setup(env, args.sandbox, info, CONFIGS[args.config])
+        conn = setup(env, args.sandbox, info, CONFIGS[args.config], args.chart)
         cr.commit()  # pylint: disable=invalid-commit
         before = env["account.move"].search([], order="id desc", limit=1).id or 0
         job_id, import_s, rss_mb, clients = run_import(env, conn, args)
@@ -570,13 +443,19 @@ def parent_two(args):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--db", default=DEFAULT_DB)
+    p.add_argument("--db", help=f"default: {DEFAULT_DB} (_dk with --chart dk)")
     p.add_argument("--db-host", default=os.environ.get("PGHOST", "127.0.0.1"))
     p.add_argument("--db-user", default=os.environ.get("PGUSER", "root"))
     p.add_argument("--n", type=int, action="append", help="items (repeatable)")
     p.add_argument("--fresh", action="store_true", help="drop and reinstall the DB")
     p.add_argument("--port", type=int, default=0, help="sandbox port (default: free)")
     p.add_argument("--no-receipts", dest="receipts", action="store_false")
+    p.add_argument(
+        "--chart",
+        choices=("generic", "dk"),
+        default="generic",
+        help="the company's chart: Odoo's generic one or the Danish (l10n_dk)",
+    )
     p.add_argument(
         "--config",
         action="append",
@@ -596,6 +475,7 @@ def main():
     p.add_argument("--at", type=float, help=argparse.SUPPRESS)
     p.add_argument("--before", type=int, help=argparse.SUPPRESS)
     args = p.parse_args()
+    args.db = args.db or DEFAULT_DB + ("_dk" if args.chart == "dk" else "")
     args.n = args.n or [1000, 5000]
     args.config = args.config or ["default", "off"]
     if args.two_prepare:
