@@ -51,19 +51,18 @@ class PleoConfigCheck(models.TransientModel):
         pleo_codes = {t.get("code") for t in facts.tax_codes if not t.get("archived")}
         taxes = [(t.id, t.name, t.pleo_code) for t in connection._pleo_export_taxes()]
         findings += rules.tax_names(taxes, pleo_codes)
-        if facts.read:
-            own = [
-                (connection._fields[name].get_description(self.env)["string"], acc.id)
-                for name in OWN_ACCOUNT_FIELDS
-                if (acc := connection[name])
-            ]
-            own += [
-                (wallet.currency_id.name, wallet.account_id.id)
-                for wallet in connection.export_wallet_ids
-            ]
-            findings += rules.accounts(
-                facts.accounts, ctx.accounts, closed, labels, own
-            )
+        own = [
+            (connection._fields[name].get_description(self.env)["string"], acc.id)
+            for name in OWN_ACCOUNT_FIELDS
+            if (acc := connection[name])
+        ]
+        own += [
+            (wallet.currency_id.name, wallet.account_id.id)
+            for wallet in connection.export_wallet_ids
+        ]
+        found = rules.accounts(facts.accounts, ctx.accounts, closed, labels, own)
+        # Unread, Pleo's accounts are "not checked"; the connection's still are.
+        findings += found if facts.read else [f for f in found if f.severity != "green"]
         findings += self._pleo_check_contra(connection, rules, facts, ctx, labels)
         findings += self._pleo_check_wallets(connection, rules, facts, ctx, labels)
         if facts.read:
