@@ -52,6 +52,28 @@ class AccountStore:
             (a for a in self.accounts.values() if a["externalId"] == external_id), None
         )
 
+    def put(self, code, name=None, *, contra=None, archived=None, external_id=None):
+        """Add the account with `code`, or change it: what a Pleo admin does in
+        Pleo's accounting settings (a contra account, an archived account).
+        Returns the row."""
+        row = next((a for a in self.accounts.values() if a["code"] == code), None)
+        if row is None:
+            aid = new_id()
+            row = self._row(
+                aid, external_id or code, name or code, False, code, None, None
+            )
+            self.accounts[aid] = row
+            self.category.add(aid)
+        if name is not None:
+            row["name"] = name
+        if external_id is not None:
+            row["externalId"] = external_id
+        if archived is not None:
+            row["archived"] = bool(archived)
+        if contra is not None:
+            (self.contra.add if contra else self.contra.discard)(row["id"])
+        return row
+
 
 def _reasons(state, item: dict) -> list[str]:
     """Batch-style validation: the list of Pleo failure reasons for one item."""

@@ -6,7 +6,7 @@ receiver calling back into the sandbox during delivery cannot deadlock it.
 
 from __future__ import annotations
 
-from .common import path_uuid
+from .common import flag, path_uuid, text
 from .faults import parse_fault
 from .web import Response, bad_request, not_found
 
@@ -152,6 +152,45 @@ def create_vendor(state, req):
     return _ok({"data": vendor, "deliveries": sent}, 201)
 
 
+def put_account(state, req):
+    """Add or change a chart-of-accounts row by code, as a Pleo admin would by
+    hand: `contra` marks it as a wallet's contra account in Pleo's settings."""
+    body = req.json_object()
+    code = text(body, "code", required=True, min_len=1, max_len=255)
+    row = state.accounts.put(
+        code,
+        text(body, "name", max_len=255),
+        contra=flag(body, "contra"),
+        archived=flag(body, "archived"),
+        external_id=text(body, "externalId", max_len=255),
+    )
+    return _ok({"data": {**row, "contra": row["id"] in state.accounts.contra}})
+
+
+def put_tax_code(state, req):
+    """Add or change a tax code by code, as a Pleo admin would by hand."""
+    body = req.json_object()
+    code = text(body, "code", required=True, min_len=1, max_len=255)
+    rate = body.get("rate")
+    if rate is not None and (
+        isinstance(rate, bool)
+        or not isinstance(rate, int | float)
+        or not 0 <= rate <= 1
+    ):
+        raise bad_request("[rate] must be a decimal between 0 and 1 (0.25 = 25%)")
+    type_ = body.get("type")
+    if type_ is not None and type_ not in ("inclusive", "reverse"):
+        raise bad_request("[type] must be inclusive or reverse")
+    row = state.tax_codes.put(
+        code,
+        text(body, "name", max_len=255),
+        rate,
+        type_,
+        archived=flag(body, "archived"),
+    )
+    return _ok({"data": row})
+
+
 def entry(state, req):
     item = state.exports.entry_item(req.params["entryId"], req.base_url)
     if item is None:
@@ -178,4 +217,6 @@ ROUTES = [
     ("GET", "/_sandbox/webhooks", deliveries),
     ("POST", "/_sandbox/vendors", create_vendor, False),
     ("GET", "/_sandbox/entries/{entryId}", entry),
+    ("POST", "/_sandbox/accounts", put_account),
+    ("POST", "/_sandbox/tax-codes", put_tax_code),
 ]

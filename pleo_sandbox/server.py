@@ -292,6 +292,26 @@ class SandboxServer:
     def create_draft_vendor(self, notify=True, **values) -> dict:
         return self.state.create_draft_vendor(values, notify=notify)[0]
 
+    def put_account(
+        self, code, name=None, *, contra=None, archived=None, external_id=None
+    ):
+        """Add or change a chart-of-accounts row by code (POST /_sandbox/accounts)."""
+        with self.state.lock:
+            return dict(
+                self.state.accounts.put(
+                    code,
+                    name,
+                    contra=contra,
+                    archived=archived,
+                    external_id=external_id,
+                )
+            )
+
+    def put_tax_code(self, code, name=None, rate=None, type=None, archived=None):
+        """Add or change a tax code by code (POST /_sandbox/tax-codes)."""
+        with self.state.lock:
+            return dict(self.state.tax_codes.put(code, name, rate, type, archived))
+
     @property
     def webhook_deliveries(self) -> list[dict]:
         with self.state.lock:

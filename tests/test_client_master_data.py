@@ -130,6 +130,12 @@ def test_iter_accounts_archived_filter(api):
     assert json_of(api.calls[0])["archived"] is False
 
 
+def test_iter_accounts_without_contra_accounts(api):
+    api.post(f"{API}/v1/chart-of-accounts:search", json=page([]))
+    list(make_client().iter_accounts(exclude_contra=True))
+    assert json_of(api.calls[0])["excludeIfAssignedToContraAccount"] is True
+
+
 def test_create_account(api):
     api.post(f"{API}/v1/chart-of-accounts", status=201, json={"data": {"id": "a1"}})
 

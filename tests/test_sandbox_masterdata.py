@@ -346,3 +346,49 @@ def test_foreign_company_and_malformed_bodies(srv, http):
         empty = http.request(method, srv.url + path, json={})
         assert empty.status_code == 400, path
         assert set(empty.json()) == {"type", "message"}
+
+
+def test_sandbox_puts_accounts_and_tax_codes_by_hand(srv, http):
+    """/_sandbox/accounts and /_sandbox/tax-codes: master data a Pleo admin
+    makes by hand (a contra account, a tax code the ERP does not know)."""
+    search = srv.url + "/v1/chart-of-accounts:search"
+    body = {"companyId": srv.company_id}
+
+    def codes(**flags):
+        return {a["code"] for a in all_pages(http, "POST", search, {**body, **flags})}
+
+    contra = codes() - codes(excludeIfAssignedToContraAccount=True)
+    assert contra == {"101401", "201100"}
+
+    response = http.post(srv.url + "/_sandbox/accounts", json={"code": "101401"})
+    assert response.json()["data"]["contra"] is True
+    http.post(srv.url + "/_sandbox/accounts", json={"code": "101401", "contra": False})
+    made = http.post(
+        srv.url + "/_sandbox/accounts",
+        json={"code": "999999", "name": "Unknown to Odoo", "contra": True},
+    ).json()["data"]
+    assert made["externalId"] == "999999" and made["archived"] is False
+    assert codes() - codes(excludeIfAssignedToContraAccount=True) == {
+        "201100",
+        "999999",
+    }
+    srv.put_account("999999", archived=True)
+    assert "999999" not in codes(archived=False)
+
+    tax = http.post(
+        srv.url + "/_sandbox/tax-codes",
+        json={"code": "VAT12", "name": "Reduced VAT 12%", "rate": 0.12},
+    )
+    assert tax.status_code == 200
+    assert tax.json()["data"]["type"] == "inclusive"
+    bad = http.post(srv.url + "/_sandbox/tax-codes", json={"code": "X", "rate": 12})
+    assert bad.status_code == 400
+    listed = all_pages(
+        http,
+        "POST",
+        srv.url + "/v0/tax-codes:search",
+        {},
+        company_id=srv.company_id,
+    )
+    assert {t["code"]: t["rate"] for t in listed}["VAT12"] == 0.12
+    assert srv.put_tax_code("VAT12", archived=True)["archived"] is True

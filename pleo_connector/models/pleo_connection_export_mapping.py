@@ -29,16 +29,9 @@ class PleoConnection(models.Model):
             if binding.external_key:
                 accounts.setdefault(binding.external_key, binding.res_id)
         taxes = {}
-        Tax = self.env["account.tax"].with_context(active_test=True)
-        all_taxes = Tax.search(
-            [
-                *Tax._check_company_domain(company),
-                ("type_tax_use", "in", ("purchase", "none")),
-            ]
-        )
         # A Pleo tax code matches the tax whose Pleo code it is; Level 3 sends
         # taxes without one as TAX<id>; else a tax of the same name.
-        for tax in all_taxes.sorted(lambda t: not t.pleo_code):
+        for tax in self._pleo_export_taxes():
             info = _tax_info(tax)
             taxes[f"TAX{tax.id}"] = info
             if tax.pleo_code:
@@ -76,6 +69,19 @@ class PleoConnection(models.Model):
             payable_account_id=self.export_payable_account_id.id or None,
             rate_of=self._pleo_rate_lookup(),
         )
+
+    def _pleo_export_taxes(self):
+        """The taxes a Pleo tax code can be, in the order the export reads them
+        (the first of two with the same key wins): those with a Pleo code first."""
+        self.ensure_one()
+        Tax = self.env["account.tax"].with_context(active_test=True)
+        taxes = Tax.search(
+            [
+                *Tax._check_company_domain(self.company_id),
+                ("type_tax_use", "in", ("purchase", "none")),
+            ]
+        )
+        return taxes.sorted(lambda t: not t.pleo_code)
 
     def _pleo_rate_lookup(self):
         """(currency code, day) -> Odoo's rate of that currency per unit of the

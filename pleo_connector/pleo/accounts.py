@@ -9,13 +9,16 @@ ACCOUNTS_PER_BATCH = 1000
 
 
 class AccountsMixin:
-    def iter_accounts(self, archived=None):
-        """All accounts; archived=None returns active and archived ones."""
+    def iter_accounts(self, archived=None, exclude_contra=False):
+        """All accounts; archived=None returns active and archived ones.
+
+        exclude_contra=True leaves out the accounts Pleo's accounting settings
+        use as contra accounts (of a wallet)."""
         body = compact(
             {
                 "companyId": self._require_company(),
                 "excludeIfAssignedToCategory": False,
-                "excludeIfAssignedToContraAccount": False,
+                "excludeIfAssignedToContraAccount": bool(exclude_contra),
                 "archived": archived,
             }
         )

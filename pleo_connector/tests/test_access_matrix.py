@@ -51,6 +51,11 @@ MATRIX = {
     ("pleo.connection", "action_pleo_open_moves"): READERS,
     ("pleo.connection", "action_pleo_open_bindings"): READERS,
     ("pleo.connection", "action_pleo_open_sync_logs"): READERS,
+    # Read calls only, to Pleo and in Odoo: an accountant may check.
+    ("pleo.connection", "action_pleo_check_configuration"): READERS,
+    ("pleo.config.check", "action_rerun"): READERS,
+    # Opens what fixes a finding; what it opens keeps its own rights.
+    ("pleo.config.check.line", "action_fix"): READERS,
     ("account.journal", "action_pleo_dashboard_failed"): READERS,
     ("account.journal", "action_pleo_dashboard_to_post"): READERS,
     ("pleo.export.job", "action_sync_now"): MANAGERS,
@@ -62,6 +67,7 @@ MATRIX = {
     ("pleo.setup.wizard", "action_test_connection"): MANAGERS,
     ("pleo.setup.wizard", "action_back"): MANAGERS,
     ("pleo.setup.wizard", "action_finish"): MANAGERS,
+    ("pleo.setup.wizard", "action_check_configuration"): MANAGERS,
     # Odoo lets only administrators open the settings at all.
     ("res.config.settings", "action_pleo_open_connection"): SYSTEM,
     ("res.config.settings", "action_pleo_setup"): SYSTEM,
@@ -74,6 +80,9 @@ CALLS_PLEO = {
     "action_sync_vendors",
     "action_pleo_export_sync_now",
     "action_pleo_sync_preview",
+    "action_pleo_check_configuration",
+    "action_rerun",
+    "action_check_configuration",
 }
 # Public methods the addon overrides on Odoo's models keep Odoo's own checks.
 ODOO_METHODS = {"create", "write", "unlink", "copy", "read", "default_get"}
@@ -155,7 +164,16 @@ class TestAccessMatrix(SandboxMixin, HttpCase):
         if model == "account.journal":
             return self.journal.with_user(user)
         # Transient records belong to their creator: each user gets their own.
-        if model == "pleo.sync.preview":
+        if model == "pleo.config.check.line":
+            check = self._records("pleo.config.check", user)
+            vals = {
+                "check_id": check.id,
+                "severity": "red",
+                "title": "Pleo tax code X has no Odoo tax",
+                "fix_model": "account.tax",
+                "fix_domain": '[["type_tax_use", "=", "purchase"]]',
+            }
+        elif model in ("pleo.sync.preview", "pleo.config.check"):
             vals = {"connection_id": self.connection.id}
         elif model == "pleo.setup.wizard":
             vals = {

@@ -127,6 +127,13 @@ class PleoSetupWizard(models.TransientModel):
         readonly=False,
     )
 
+    # The last step's configuration check (read calls only to Pleo).
+    config_check_id = fields.Many2one(comodel_name="pleo.config.check", readonly=True)
+    config_check_state = fields.Selection(
+        related="config_check_id.state", string="Configuration Check Result"
+    )
+    config_check_line_ids = fields.One2many(related="config_check_id.line_ids")
+
     @api.depends("company_id")
     def _compute_redirect_uri(self):
         base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
@@ -345,6 +352,31 @@ class PleoSetupWizard(models.TransientModel):
     # ------------------------------------------------------------------
     # Step 2: level and its settings, first run
     # ------------------------------------------------------------------
+    @pleo_requires(PLEO_MANAGER, "write")
+    def action_check_configuration(self):
+        """Check the configuration as this step sets it, and show the result
+        here: the wallet account chosen is applied (Finish would apply it),
+        the level is the one chosen."""
+        self.ensure_one()
+        connection = self.connection_id
+        if not connection:
+            raise UserError(_("Connect to Pleo first."))
+        self._apply_level_settings(connection)
+        wallet = connection.export_wallet_ids.filtered(
+            lambda w: w.currency_id == self.company_id.currency_id
+        )[:1]
+        if wallet:  # made now: Finish must not make a second one
+            self.write(
+                {
+                    "wallet_account_id": wallet.account_id.id,
+                    "create_wallet_account": False,
+                }
+            )
+        self.config_check_id = self.env["pleo.config.check"]._pleo_run(
+            connection, self.integration_level
+        )
+        return self._reopen()
+
     def _first_run(self, connection):
         """Push the level's master data once, then activate the installation."""
         lines = []
