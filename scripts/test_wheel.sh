@@ -59,7 +59,11 @@ run_series() (
         # installed one by one but for Odoo and the addons.
         deps=(--no-deps)
     fi
-    "$vpy" -m pip install -q --disable-pip-version-check --no-build-isolation \
+    # This repository's distribution is built with setuptools: the one here if
+    # any (no download), else pip's isolated build fetches it.
+    local build=()
+    "$vpy" -c "import setuptools, wheel" 2>/dev/null && build=(--no-build-isolation)
+    "$vpy" -m pip install -q --disable-pip-version-check "${build[@]}" \
         "${deps[@]}" "${wheels[@]}" "$(scripts/queue_job_spec.sh "$series")" "$REPO"
     if [ -z "$odoo_dist" ]; then
         mapfile -t reqs < <("$vpy" - <<'PY'
