@@ -7,7 +7,7 @@
     "version": "1.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/pleo-connector/pleo_connector",
-    "author": "pleo_connector contributors, Odoo Community Association (OCA)",
+    "author": "pleo_connector contributors",
     "maintainers": ["pleo-connector"],
     "license": "LGPL-3",
     "development_status": "Beta",

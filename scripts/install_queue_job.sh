@@ -11,12 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=$1 SERIES=$2
 TARGET=.odoo_addons/$SERIES
-case $SERIES in
-    # Later 18.0 releases decorate methods with odoo.api.private, which 18.0
-    # builds older than that decorator (this machine's among them) lack.
-    18.0) SPEC="odoo-addon-queue-job==18.0.1.7.0.1" ;;
-    *) SPEC="odoo-addon-queue-job==$SERIES.*" ;;
-esac
+SPEC=$(scripts/queue_job_spec.sh "$SERIES")
 rm -rf "$TARGET"
 "$PY" -m pip install -q --no-deps --target "$TARGET" "$SPEC"
 mapfile -t deps < <("$PY" - "$TARGET" <<'PY'

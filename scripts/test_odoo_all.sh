@@ -5,13 +5,8 @@
 # that no Python here imports.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-SUPPORTED="18.0 19.0"
-declare -A PYTHON_OF RESULT
-for py in ${PYTHON:-} python3 python3.10 python3.11 python3.12 python3.13; do
-    command -v "$py" >/dev/null 2>&1 || continue
-    series=$("$py" -c "import odoo.release as r; print(r.major_version)" 2>/dev/null) || continue
-    [ -n "${PYTHON_OF[$series]:-}" ] || PYTHON_OF[$series]=$py
-done
+source scripts/odoo_pythons.sh
+declare -A RESULT
 
 status=0
 for series in $SUPPORTED; do
