@@ -61,3 +61,19 @@ def add_user_to_groups(user, groups):
     19.0 `group_ids`."""
     field = "group_ids" if "group_ids" in user._fields else "groups_id"
     user.write({field: [(4, group.id) for group in groups]})
+
+
+def cron_progress(env, done, remaining):
+    """Tell the running scheduled action its progress (nothing outside one).
+
+    18.0 has ``ir.cron._notify_progress``; 19.0 deprecates it for
+    ``_commit_progress``, which adds `done` to the count and commits: callers
+    report right after their own commit, so that commit only saves the count.
+    """
+    if not env.context.get("ir_cron_progress_id"):
+        return
+    cron = env["ir.cron"]
+    if hasattr(cron, "_commit_progress"):
+        cron._commit_progress(done, remaining=remaining)
+    else:
+        cron._notify_progress(done=done, remaining=remaining)

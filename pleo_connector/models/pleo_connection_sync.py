@@ -21,6 +21,7 @@ import logging
 from odoo import _, api, fields, models, modules, tools
 from odoo.exceptions import UserError, ValidationError
 
+from .. import compat
 from ..pleo import errors
 from .pleo_access import PLEO_MANAGER, pleo_requires
 
@@ -312,7 +313,7 @@ class PleoConnection(models.Model):
         """Tell Odoo's scheduler that this run committed progress: a run that
         the worker limit stops is then rescheduled at once instead of being
         counted as a failure, and `remaining=0` closes the run."""
-        self.env["ir.cron"]._notify_progress(done=1, remaining=remaining)
+        compat.cron_progress(self.env, 1, remaining)
 
     def _pleo_run_stopped(self, exc):
         """An export run or a sync stopped on `exc`, already recorded for people.
