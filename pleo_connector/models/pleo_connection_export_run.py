@@ -303,10 +303,16 @@ class PleoConnection(models.Model):
         """The job's (cursor, page) pairs still to read, and {entry: status} of
         the items Pleo already has a final status for (the control layer).
 
-        A resumed job with a saved cursor starts at that page; before it every
-        item was reported. Without one (stopped on its first page, or Pleo no
-        longer accepts the cursor) the job is read from its start and the
-        items already final are skipped."""
+        A resumed job with a saved cursor starts at that page; without one
+        (stopped on its first page, or Pleo no longer accepts the cursor) it is
+        read from its start. Either way the items Pleo already holds final are
+        skipped: a run stopped after reporting a page but before saving the
+        cursor must not report that page twice."""
+        done = {}
+        if resumed:
+            for status in ("successful", "failed"):
+                for row in client.iter_export_job_items(job.pleo_job_id, status=status):
+                    done[row["accountingEntryId"]] = status
         if resumed and job.resume_cursor:
             pages = client.iter_export_item_pages_from(
                 job.pleo_job_id, after=job.resume_cursor
@@ -319,12 +325,7 @@ class PleoConnection(models.Model):
                 _logger.info("Pleo job %s: cursor refused (%s)", job.pleo_job_id, exc)
                 job.resume_cursor = False
             else:
-                return itertools.chain([first], pages), {}
-        done = {}
-        if resumed:
-            for status in ("successful", "failed"):
-                for row in client.iter_export_job_items(job.pleo_job_id, status=status):
-                    done[row["accountingEntryId"]] = status
+                return itertools.chain([first], pages), done
         return client.iter_export_item_pages_from(job.pleo_job_id), done
 
     @staticmethod
