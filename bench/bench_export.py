@@ -100,7 +100,8 @@ def prepare_db(args, modules="pleo_connector"):
 def run_child(args, url, n, config):
     cmd = [sys.executable, __file__, "--child", "--db", args.db]
     cmd += ["--db-host", args.db_host, "--db-user", args.db_user]
-    cmd += ["--sandbox", url, "--n", str(n), "--config", config, "--chart", args.chart]
+    cmd += ["--sandbox", url, "--n", str(n), "--config", config]
+    cmd += ["--chart", args.chart, "--mix", args.mix]
     out = subprocess.run(cmd, capture_output=True, text=True, check=False)
     line = next((x for x in out.stdout.splitlines() if x.startswith("{")), None)
     if out.returncode or not line:
@@ -212,7 +213,9 @@ def run_import(env, conn, args):
     """Import a new job of N items; (its id, seconds, peak RSS growth in MB,
     the clients used)."""
     job = sandbox_call(
-        args.sandbox, "/_sandbox/jobs", {"seed": args.n, "notify": False}
+        args.sandbox,
+        "/_sandbox/jobs",
+        {"seed": args.n, "mix": args.mix, "notify": False},
     )["data"]
     clients = []
     cls = type(conn)
@@ -327,7 +330,7 @@ TWO_MODULES = "pleo_connector,queue_job,pleo_connector_queue_job"
 
 
 def child_cmd(args, *extra):
-    cmd = [sys.executable, __file__, "--child", "--db", args.db]
+    cmd = [sys.executable, __file__, "--child", "--db", args.db, "--mix", args.mix]
     return [*cmd, "--db-host", args.db_host, "--db-user", args.db_user, *extra]
 
 
@@ -349,7 +352,11 @@ def two_prepare(args):
             cenv = env(context={"allowed_company_ids": [company.id]})
             info = sandbox_call(url, "/_sandbox")
             conn = setup(cenv, url, info, CONFIGS["default"])
-            sandbox_call(url, "/_sandbox/jobs", {"seed": args.n, "notify": False})
+            sandbox_call(
+                url,
+                "/_sandbox/jobs",
+                {"seed": args.n, "mix": args.mix, "notify": False},
+            )
             uuids.append(conn._pleo_queue_enqueue("export", "Pleo export").uuid)
         before = env["account.move"].search([], order="id desc", limit=1).id or 0
         cr.commit()  # pylint: disable=invalid-commit
@@ -443,7 +450,7 @@ def parent_two(args):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--db", help=f"default: {DEFAULT_DB} (_dk with --chart dk)")
+    p.add_argument("--db", help=f"default: {DEFAULT_DB}_<chart>")
     p.add_argument("--db-host", default=os.environ.get("PGHOST", "127.0.0.1"))
     p.add_argument("--db-user", default=os.environ.get("PGUSER", "root"))
     p.add_argument("--n", type=int, action="append", help="items (repeatable)")
@@ -453,8 +460,16 @@ def main():
     p.add_argument(
         "--chart",
         choices=("generic", "dk"),
-        default="generic",
-        help="the company's chart: Odoo's generic one or the Danish (l10n_dk)",
+        default="dk",
+        help="the company's chart: the Danish (l10n_dk) or Odoo's generic one",
+    )
+    p.add_argument(
+        "--mix",
+        choices=("card", "demo"),
+        default="card",
+        help="the job's items: card purchases in DKK, one receipt each, tags on "
+        "one in three (card), or the sandbox's 15 kinds (demo: vendor bills, "
+        "refunds, reimbursements, foreign currencies, ...)",
     )
     p.add_argument(
         "--config",
@@ -475,7 +490,7 @@ def main():
     p.add_argument("--at", type=float, help=argparse.SUPPRESS)
     p.add_argument("--before", type=int, help=argparse.SUPPRESS)
     args = p.parse_args()
-    args.db = args.db or DEFAULT_DB + ("_dk" if args.chart == "dk" else "")
+    args.db = args.db or f"{DEFAULT_DB}_{args.chart}"
     args.n = args.n or [1000, 5000]
     args.config = args.config or ["default", "off"]
     if args.two_prepare:

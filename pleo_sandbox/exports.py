@@ -217,14 +217,18 @@ class ExportStore:
         self._seq += 1
         return self._seq
 
-    def create(self, seed, *, created_at=None, cycle_offset=0, refs=None) -> Job:
+    def create(
+        self, seed, *, created_at=None, cycle_offset=0, refs=None, mix=None
+    ) -> Job:
+        """A job of the seed's items; an int seed N cycles through `mix` (a
+        seed name or kind list; default the demo's kinds)."""
         now = self.state.clock.now()
         if refs:
             recipes, count = None, len(refs)
         elif isinstance(seed, int) and not isinstance(seed, bool):
             if seed < 1:
                 raise ValueError("A job needs at least one item")
-            recipes, count = seeds.DEMO, seed
+            recipes, count = seeds.recipes_for(mix or "demo"), seed
         else:
             recipes = seeds.recipes_for(seed)
             count = len(recipes)

@@ -60,6 +60,7 @@ def create_job(state, req):
         body.get("seed", "demo"),
         notify=body.get("notify", True),
         vendor_based=body.get("vendorBasedBookkeeping", True),
+        mix=body.get("mix"),
     )
     return _ok({"data": data, "deliveries": deliveries}, 201)
 

@@ -440,11 +440,43 @@ RECIPES.update(
     }
 )
 EUR_WALLET = [name for name, r in RECIPES.items() if r.wallet == "EUR"]
+# Card purchases in DKK, one receipt each, tags on one in three: the workload of
+# the export benchmark (`{"seed": N, "mix": "card"}`). Not in DEMO.
+RECIPES.update(
+    {
+        "card_fuel_dkk": Recipe(
+            "card_purchase",
+            "DKK",
+            (Line("600000", 52000, "VAT25"),),
+            "Fuel for the company car",
+            supplier=_supplier("Circle K Danmark", "DK", "5541", "DK29185537"),
+            user="lars",
+            team="sales",
+            files=("pdf",),
+            days_ago=3,
+            time="07:55:00",
+        ),
+        "card_parking_dkk": Recipe(
+            "card_purchase",
+            "DKK",
+            (Line("600000", 6000, "VAT25"),),
+            "Parking at the client's office",
+            supplier=_supplier("EasyPark A/S", "DK", "7523", "DK30806883"),
+            user="sofie",
+            team="sales",
+            files=("jpg",),
+            days_ago=2,
+            time="13:20:00",
+        ),
+    }
+)
+CARD = ["card_meal_dkk", "card_fuel_dkk", "card_parking_dkk"]
 DEMO_SECOND_JOB = ["card_meal_dkk", "card_split_dkk", "out_of_pocket_dkk"]
 
 
 def recipes_for(seed) -> list[str]:
-    """Recipe names of a job for a seed: "demo", "small", an int N or a kind list."""
+    """Recipe names of a job for a seed: "demo", "small", "eur_wallet", "card"
+    or a kind list."""
     if isinstance(seed, list | tuple):
         unknown = [k for k in seed if k not in RECIPES]
         if unknown or not seed:
@@ -456,6 +488,8 @@ def recipes_for(seed) -> list[str]:
         return SMALL
     if seed == "eur_wallet":
         return EUR_WALLET
+    if seed == "card":
+        return CARD
     raise ValueError(f"Unknown seed {seed!r}")
 
 

@@ -249,8 +249,12 @@ class SandboxServer:
     def reset(self, seed=None, *, tokens=False) -> None:
         self.state.reset(seed, tokens=tokens)
 
-    def create_job(self, seed="demo", *, notify=True, vendor_based=True) -> dict:
-        return self.state.create_job(seed, notify=notify, vendor_based=vendor_based)[0]
+    def create_job(
+        self, seed="demo", *, notify=True, vendor_based=True, mix=None
+    ) -> dict:
+        return self.state.create_job(
+            seed, notify=notify, vendor_based=vendor_based, mix=mix
+        )[0]
 
     def jobs(self) -> list[dict]:
         with self.state.lock:

@@ -186,13 +186,16 @@ class SandboxState:
 
     # --- operations behind /_sandbox ------------------------------------------------
 
-    def create_job(self, seed="demo", *, notify=True, vendor_based=True):
-        """A user clicking Export in Pleo: a new pending job, then the webhook."""
+    def create_job(self, seed="demo", *, notify=True, vendor_based=True, mix=None):
+        """A user clicking Export in Pleo: a new pending job, then the webhook.
+        An int seed N cycles through `mix` (e.g. "card"; default the demo's)."""
         with self.lock:
             seed = parse_seed(seed)
             if seed == "none":
                 raise ValueError("A new job needs a seed: demo, small, an int or kinds")
-            job = self.exports.create(seed)
+            if mix is not None:
+                seeds.recipes_for(mix)  # validates it
+            job = self.exports.create(seed, mix=mix)
             job.vendor_based = bool(vendor_based)
             data = job.to_json(self.clock.now(), self.config)
             snapshot = job.webhook_json(self.clock.now(), self.config)

@@ -424,3 +424,21 @@ def test_jobs_of_chosen_kinds_and_legacy_items(srv, http):
     assert all(i["bookkeeping"] is None and i["vendor"] is None for i in items)
     unknown = requests.post(srv.url + "/_sandbox/jobs", json={"seed": ["nope"]})
     assert unknown.status_code == 400
+
+
+def test_card_mix_jobs_are_card_purchases_with_one_receipt_and_tags_on_a_third(
+    srv, http
+):
+    created = requests.post(
+        srv.url + "/_sandbox/jobs", json={"seed": 9, "mix": "card", "notify": False}
+    ).json()["data"]
+    items = http.get(
+        srv.url + "/v3/export-items", params={"job_id": created["id"]}
+    ).json()["data"]
+    assert len(items) == 9
+    assert {i["type"] for i in items} == {"card_purchase"}
+    assert all(len(i["files"]) == 1 for i in items)
+    tagged = [i for i in items if any(x["tags"] for x in i["accountingEntryLines"])]
+    assert len(tagged) == 3
+    unknown = requests.post(srv.url + "/_sandbox/jobs", json={"seed": 9, "mix": "x"})
+    assert unknown.status_code == 400
