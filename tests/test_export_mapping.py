@@ -119,6 +119,17 @@ def test_every_demo_item_maps_and_balances(recipe):
         assert round(total, 6) == 0
 
 
+def test_untagged_lines_are_left_to_odoos_distribution_models_when_it_has_some():
+    with_models = lines(map_export_item(item("card_meal_dkk"), make_ctx()))
+    # The tagged base line keeps Pleo's tags; the others are Odoo's to fill.
+    assert with_models[0]["analytic_distribution"] == {"51": 100.0}
+    assert all("analytic_distribution" not in x for x in with_models[1:])
+    ctx = make_ctx(distribution_models=False)
+    without = lines(map_export_item(item("card_meal_dkk"), ctx))
+    assert without[0]["analytic_distribution"] == {"51": 100.0}
+    assert all(x["analytic_distribution"] is False for x in without[1:])
+
+
 def test_card_purchase_with_vat_debits_expense_and_vat_credits_wallet():
     payload = item("card_meal_dkk")
     vals = map_export_item(payload, make_ctx())

@@ -68,6 +68,11 @@ class PleoConnection(models.Model):
             expense_account_id=self.export_expense_account_id.id or None,
             payable_account_id=self.export_payable_account_id.id or None,
             rate_of=self._pleo_rate_lookup(),
+            distribution_models=bool(
+                self.env["account.analytic.distribution.model"].search_count(
+                    [("company_id", "in", (False, company.id))], limit=1
+                )
+            ),
         )
 
     def _pleo_export_taxes(self):

@@ -99,6 +99,9 @@ class MappingContext:
     # (currency, date) -> Odoo's rate (currency units per company unit) as a
     # Decimal, or None when Odoo has no rate on or before that date.
     rate_of: object = None
+    # Whether the company has analytic distribution models, which Odoo applies
+    # to the lines Pleo left untagged.
+    distribution_models: bool = True
 
 
 def to_major(value, currency, ctx):
@@ -531,7 +534,11 @@ def map_export_item(item, ctx):
         if not vals.get("partner_id"):
             vals.pop("partner_id", None)
         if not vals.get("analytic_distribution"):
-            vals.pop("analytic_distribution", None)
+            if ctx.distribution_models:
+                vals.pop("analytic_distribution", None)  # Odoo's models fill it
+            else:
+                # No model would apply: saying so spares Odoo a search per line.
+                vals["analytic_distribution"] = False
         line_cmds.append((0, 0, vals))
 
     wallet = ctx.wallets.get(wallet_cur) or (None, None)

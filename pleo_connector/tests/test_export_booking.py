@@ -162,6 +162,31 @@ class TestExportBooking(PleoExportCase):
         self.assertEqual(sum(self.line(move, "131000").mapped("debit")), 499.8)
         self.assertEqual(self.line(move, "201100").credit, 2499.0)
 
+    def test_untagged_lines_get_odoos_analytic_distribution_models(self):
+        """Pleo's tags win; where Pleo sent none, the company's analytic
+        distribution models apply as on any entry typed in Odoo."""
+        self.new_job(["card_fuel_dkk", "card_meal_dkk"])
+        self.env["account.analytic.distribution.model"].create(
+            {
+                "account_prefix": "600000",
+                "analytic_distribution": {str(self.analytic["RND"].id): 100.0},
+                "company_id": self.env.company.id,
+            }
+        )
+        self.run_export()
+        meal, fuel = self.moves().sorted(
+            lambda m: "600000" in m.line_ids.account_id.mapped("code")
+        )
+        self.assertEqual(
+            self.line(fuel, "600000").analytic_distribution,
+            {str(self.analytic["RND"].id): 100.0},
+        )
+        self.assertEqual(
+            self.line(meal, "962000").analytic_distribution,
+            {str(self.analytic["SALES"].id): 100.0},
+        )
+        self.assertFalse(self.line(meal, "201100").analytic_distribution)
+
     def test_accounts_payable_bills_are_paid_from_the_wallet(self):
         self.connection.export_posting = "posted"
         job = self.new_job(["card_software_rc", "invoice_rent_dkk"])
