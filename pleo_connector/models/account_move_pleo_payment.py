@@ -26,7 +26,10 @@ class AccountMove(models.Model):
         )
         # A wallet payment of a bill that was already posted when Pleo paid it
         # (a bill found in Odoo), posted by hand: it settles that bill now.
-        settlements = posted.filtered(lambda m: m.pleo_connection_id)
+        # (Wallet payments are the connection's entries of no Pleo expense.)
+        settlements = posted.filtered(
+            lambda m: m.pleo_connection_id and not m.pleo_accounting_entry_id
+        )
         if settlements:
             bills |= self.search(
                 [

@@ -200,7 +200,8 @@ class PleoConnection(models.Model):
             first = {}
             for att in attachments:
                 first.setdefault(att.res_id, att)
-            for move in moves:
+            # The main attachment moves no amount: no balance check per move.
+            for move in moves.with_context(check_move_validity=False):
                 if move.id in first:
                     move.message_main_attachment_id = first[move.id]
         if self.export_posting == "posted":

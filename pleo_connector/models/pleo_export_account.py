@@ -27,6 +27,7 @@ class AccountMove(models.Model):
         string="Pleo Wallet Payment",
         readonly=True,
         copy=False,
+        index="btree_not_null",
         help="Journal entry paying this vendor bill from the Pleo wallet.",
     )
     pleo_receipt_missing = fields.Boolean(
