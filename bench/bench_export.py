@@ -16,7 +16,6 @@ import argparse
 import importlib
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -211,13 +210,27 @@ def baseline_vals(move):
     }
 
 
-def run_import(env, conn, args):
-    """Import a new job of N items; (its id, seconds, peak RSS growth in MB,
+def proc_status_kb(key):
+    """A memory figure of this process from /proc/self/status (Linux), in kB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    raise SystemExit(f"no {key} in /proc/self/status")
+
+
+def reset_peak_rss():
+    """Reset the kernel's peak RSS (VmHWM) to the current RSS; returns it."""
+    Path("/proc/self/clear_refs").write_text("5")
+    return proc_status_kb("VmRSS")
+
+
+def run_import(env, conn, args, n):
+    """Import a new job of n items; (its id, seconds, peak RSS growth in MB,
     the clients used)."""
     job = sandbox_call(
         args.sandbox,
         "/_sandbox/jobs",
-        {"seed": args.n, "mix": args.mix, "notify": False},
+        {"seed": n, "mix": args.mix, "notify": False},
     )["data"]
     clients = []
     cls = type(conn)
@@ -229,15 +242,14 @@ def run_import(env, conn, args):
         return client
 
     cls._pleo_client = spy
-    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss0 = reset_peak_rss()
     start = time.perf_counter()
     try:
         conn._pleo_export_run()
     finally:
         cls._pleo_client = original
     import_s = time.perf_counter() - start
-    rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return job["id"], import_s, (rss1 - rss0) / 1024, clients
+    return job["id"], import_s, (proc_status_kb("VmHWM") - rss0) / 1024, clients
 
 
 def floor(env, moves):
@@ -277,10 +289,10 @@ def open_registry(args):
     return odoo.modules.registry.Registry(args.db)
 
 
-def imported(env, conn, args):
-    """Import a new job of N items: (its moves, its figures)."""
+def imported(env, conn, args, n):
+    """Import a new job of n items: (its moves, its figures)."""
     before = env["account.move"].search([], order="id desc", limit=1).id or 0
-    job_id, import_s, rss_mb, clients = run_import(env, conn, args)
+    job_id, import_s, rss_mb, clients = run_import(env, conn, args, n)
     moves = env["account.move"].search(
         [
             ("pleo_connection_id", "=", conn.id),
@@ -290,7 +302,7 @@ def imported(env, conn, args):
     )
     jobs = sandbox_call(args.sandbox, "/_sandbox/jobs")["data"]
     job = next(j for j in jobs if j["id"] == job_id)
-    if job["status"] != "completed" or len(moves) != args.n:
+    if job["status"] != "completed" or len(moves) != n:
         raise SystemExit(
             f"import incomplete: job {job['status']} {job.get('counts')}, "
             f"{len(moves)} moves"
@@ -320,7 +332,8 @@ def vacuum(args, cr):
 
 
 def child(args):
-    """A first import (journal J), the floor of its moves (journal J + N,
+    """A warm-up import of one page, a first import (journal J; its peak
+    memory growth is the figure), the floor of its moves (journal J + N,
     rolled back), then the measured import of a second job (journal J + N):
     each move costs Odoo more as its journal grows, so the floor and the
     measured import start from the same journal."""
@@ -329,14 +342,15 @@ def child(args):
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         conn = setup(env, args.sandbox, info, CONFIGS[args.config], args.chart)
+        imported(env, conn, args, PAGE)  # warm-up: Odoo's caches filled
         vacuum(args, cr)
-        moves, first = imported(env, conn, args)
+        moves, first = imported(env, conn, args, args.n)
         vacuum(args, cr)
         floor_s = floor(env, moves)
         cr.rollback()
         env.transaction.reset()
         vacuum(args, cr)
-        _moves, second = imported(env, conn, args)
+        _moves, second = imported(env, conn, args, args.n)
     print(
         json.dumps(
             {
@@ -344,7 +358,8 @@ def child(args):
                 "config": args.config,
                 **second,
                 "first_import_s": first["import_s"],
-                # Peak memory grows once per process: the first import's figure.
+                # After the floor the process's memory is already grown: the
+                # first import's figure.
                 "rss_mb": first["rss_mb"],
                 "items_per_s": args.n / second["import_s"],
                 "api_expected": expected_api_requests(args.n),

@@ -146,6 +146,11 @@ def test_card_purchase_with_vat_debits_expense_and_vat_credits_wallet():
     assert tax["tax_tag_ids"] == [(6, 0, [901])]
     assert wallet["account_id"] == WALLET
     assert wallet["balance"] == -345.0
+    # Odoo's own values for these lines, given: no account default taxes.
+    assert (base["display_type"], base["quantity"]) == ("product", 1.0)
+    assert (tax["display_type"], tax["quantity"]) == ("tax", 0.0)
+    assert (wallet["display_type"], wallet["quantity"]) == ("product", 1.0)
+    assert tax["tax_ids"] == wallet["tax_ids"] == [(6, 0, [])]
     assert "Open in Pleo" in vals["narration"]
     assert vals["ref"] == "B000001"
 

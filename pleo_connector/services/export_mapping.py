@@ -533,6 +533,12 @@ def map_export_item(item, ctx):
             vals["date_maturity"] = dates["invoice_date_due"]
         if not vals.get("partner_id"):
             vals.pop("partner_id", None)
+        # What Odoo would compute for a Pleo line, said up front: a line is a
+        # product (one unit), a tax or the payment term, with no tax but the
+        # ones Pleo names (an account's default taxes are not Pleo's).
+        vals.setdefault("display_type", "product")
+        vals.setdefault("quantity", 1.0 if vals["display_type"] == "product" else 0.0)
+        vals.setdefault("tax_ids", [(6, 0, [])])
         if not vals.get("analytic_distribution"):
             if ctx.distribution_models:
                 vals.pop("analytic_distribution", None)  # Odoo's models fill it

@@ -187,6 +187,19 @@ class TestExportBooking(PleoExportCase):
         )
         self.assertFalse(self.line(meal, "201100").analytic_distribution)
 
+    def test_account_default_taxes_stay_off_the_wallet_and_vat_lines(self):
+        """Pleo names each line's tax: a default tax on the wallet or the VAT
+        account (as some charts have) does not add VAT Pleo never charged."""
+        self.new_job(["card_meal_dkk"])
+        for code in ("201100", "131000"):
+            self.acc[code].tax_ids = self.taxes["VAT25"]
+        self.run_export()
+        move = self.moves()
+        self.assertFalse(self.line(move, "201100").tax_ids)
+        self.assertFalse(self.line(move, "131000").tax_ids)
+        self.assertEqual(move.line_ids.tax_ids, self.taxes["VAT25"])
+        self.assertEqual(self.line(move, "131000").debit, 69.0)
+
     def test_accounts_payable_bills_are_paid_from_the_wallet(self):
         self.connection.export_posting = "posted"
         job = self.new_job(["card_software_rc", "invoice_rent_dkk"])
