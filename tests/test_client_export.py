@@ -211,3 +211,25 @@ def test_expired_receipt_link_is_a_typed_error():
     responses.get(url, status=403, body="<Error><Code>AccessDenied</Code></Error>")
     with pytest.raises(errors.PleoForbidden):
         make_client().download_file(url)
+
+
+@responses.activate
+def test_receipt_downloads_go_through_the_environments_proxy(monkeypatch):
+    """An Odoo behind a corporate proxy reaches the file hosts through it, and
+    a host in NO_PROXY directly, as requests does for any call."""
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.corp.example:3128")
+    monkeypatch.setenv("NO_PROXY", "files.internal.example")
+    proxied = "https://pleo-receipts.s3.amazonaws.com/r/1.jpg?X-Amz-Signature=abc"
+    direct = "https://files.internal.example/r/2.pdf"
+    responses.get(proxied, body=b"\xff\xd8jpeg")
+    responses.get(direct, body=b"%PDF-1.7")
+    client = make_client()
+
+    assert client.download_files([proxied, direct, proxied]) == [
+        b"\xff\xd8jpeg",
+        b"%PDF-1.7",
+        b"\xff\xd8jpeg",
+    ]
+    by_url = {call.request.url: call.request.req_kwargs for call in responses.calls}
+    assert by_url[proxied]["proxies"]["https"] == "http://proxy.corp.example:3128"
+    assert not by_url[direct]["proxies"].get("https")
