@@ -40,6 +40,7 @@ FLOOR_BATCH = 500
 PAGE = 100  # export items per page and item outcomes per update call
 # With the default configuration: ratio to the floor at most this, per N.
 TARGETS = {1000: 1.3, 5000: 1.2}
+RSS_FLAT = 0.15  # peak RSS of the default configuration across N: at most +15 %
 
 
 # --- parent: database, sandbox, one child per N -------------------------------------
@@ -113,7 +114,7 @@ def run_child(args, url, n, config):
 def print_table(results):
     header = (
         f"{'N':>7} {'config':>8} {'1st s':>7} {'import s':>9} {'items/s':>8} "
-        f"{'API req (exp)':>14} {'files (exp)':>12} {'peak RSS +MB':>13} "
+        f"{'API req (exp)':>14} {'files (exp)':>12} {'peak RSS MB':>12} {'+MB':>5} "
         f"{'floor s':>8} {'ratio':>7}"
     )
     print(header)
@@ -125,13 +126,19 @@ def print_table(results):
             f"{r['n']:>7} {r['config']:>8} {r['first_import_s']:>7.1f} "
             f"{r['import_s']:>9.2f} "
             f"{r['items_per_s']:>8.1f} {api_req:>14} {files:>12} "
-            f"{r['rss_mb']:>13.1f} {r['floor_s']:>8.2f} {r['ratio']:>6.2f}x"
+            f"{r['rss_peak_mb']:>12.1f} {r['rss_mb']:>5.1f} "
+            f"{r['floor_s']:>8.2f} {r['ratio']:>6.2f}x"
         )
     for n, target in TARGETS.items():
         for r in results:
             if r["n"] == n and r["config"] == "default":
                 met = "met" if r["ratio"] <= target else "NOT met"
                 print(f"target N={n} default <= {target}x: {r['ratio']:.2f}x -> {met}")
+    peaks = [r["rss_peak_mb"] for r in results if r["config"] == "default"]
+    if len(peaks) > 1:
+        spread = max(peaks) / min(peaks) - 1
+        met = "met" if spread <= RSS_FLAT else "NOT met"
+        print(f"peak RSS flat in N (within {RSS_FLAT:.0%}): {spread:.1%} -> {met}")
 
 
 def parent(args):
@@ -249,7 +256,8 @@ def run_import(env, conn, args, n):
     finally:
         cls._pleo_client = original
     import_s = time.perf_counter() - start
-    return job["id"], import_s, (proc_status_kb("VmHWM") - rss0) / 1024, clients
+    peak = proc_status_kb("VmHWM")
+    return job["id"], import_s, (peak / 1024, (peak - rss0) / 1024), clients
 
 
 def floor(env, moves):
@@ -310,7 +318,8 @@ def imported(env, conn, args, n):
     api_requests = sum(c.api_request_count for c in clients)
     return moves, {
         "import_s": import_s,
-        "rss_mb": rss_mb,
+        "rss_peak_mb": rss_mb[0],
+        "rss_mb": rss_mb[1],
         "api_requests": api_requests,
         "downloads": sum(c.request_count for c in clients) - api_requests,
         "downloads_expected": env["ir.attachment"].search_count(
@@ -359,7 +368,8 @@ def child(args):
                 **second,
                 "first_import_s": first["import_s"],
                 # After the floor the process's memory is already grown: the
-                # first import's figure.
+                # first import's figures.
+                "rss_peak_mb": first["rss_peak_mb"],
                 "rss_mb": first["rss_mb"],
                 "items_per_s": args.n / second["import_s"],
                 "api_expected": expected_api_requests(args.n),
