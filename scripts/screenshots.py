@@ -243,6 +243,15 @@ def main():
             then=".modal .o_pleo_setup_wizard",
         )
         sys.stdout.write(f"{out / 'pleo_setup_wizard.png'}\n")
+        chrome.shoot(
+            f"{url}/odoo/action-pleo_connector.pleo_connection_action/{connection_id}",
+            out / "pleo_config_check.png",
+            "button[name=action_pleo_check_configuration]",
+            script="document.querySelector("
+            "'button[name=action_pleo_check_configuration]').click()",
+            then=".o_pleo_config_check",
+        )
+        sys.stdout.write(f"{out / 'pleo_config_check.png'}\n")
     finally:
         chrome.close()
 

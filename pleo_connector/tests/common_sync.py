@@ -19,6 +19,17 @@ except ImportError:  # repository not pip-installed: the sandbox sits beside the
 READ_ROUTES = (":search",)
 
 
+def write_calls(sandbox):
+    """{"METHOD /route": count} of the sandbox's requests that change something
+    in Pleo (anything but GET and `:search`)."""
+    counts = sandbox.request_counts()["counts"]
+    return {
+        route: n
+        for route, n in counts.items()
+        if not route.startswith("GET ") and not route.endswith(READ_ROUTES)
+    }
+
+
 class PleoSyncCase(AccountTestInvoicingCommon):
     @classmethod
     def setUpClass(cls):
@@ -183,13 +194,7 @@ class PleoSyncCase(AccountTestInvoicingCommon):
         self.sandbox.state.requests.reset()
 
     def write_calls(self):
-        """{"METHOD /route": count} of requests that change something in Pleo."""
-        counts = self.sandbox.request_counts()["counts"]
-        return {
-            route: n
-            for route, n in counts.items()
-            if not route.startswith("GET ") and not route.endswith(READ_ROUTES)
-        }
+        return write_calls(self.sandbox)
 
     def routes(self):
         return self.sandbox.request_counts()["counts"]

@@ -20,8 +20,7 @@ from odoo.tests import new_test_user, tagged
 from .. import compat
 from ..pleo import PleoOAuth
 from .common_export import PleoExportCase
-
-READ_ROUTES = (":search",)
+from .common_sync import READ_ROUTES, write_calls
 
 
 @tagged("post_install", "-at_install")
@@ -76,12 +75,7 @@ class TestConfigCheck(PleoExportCase):
         return lines
 
     def write_calls(self):
-        counts = self.sandbox.request_counts()["counts"]
-        return {
-            route: n
-            for route, n in counts.items()
-            if not route.startswith("GET ") and not route.endswith(READ_ROUTES)
-        }
+        return write_calls(self.sandbox)
 
     def close_account(self, account):
         closed_field, closed = compat.account_closed_flag(account)
