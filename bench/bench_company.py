@@ -2,9 +2,15 @@
 on Odoo's generic chart or on the Danish one (l10n_dk), with its Pleo
 connection. Idempotent: a second call finds what the first made."""
 
+import sys
+from pathlib import Path
+
 from odoo import Command
 
 from pleo_sandbox import seed
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from demo import purchase_tax  # noqa: E402 - the demo's taxes, made the same way
 
 # Pleo tax codes -> rate; RC-EU is reverse charge.
 TAX_CODES = (("VAT25", 25), ("VAT19", 19), ("VAT20", 20), ("RC-EU", 25))
@@ -77,30 +83,6 @@ def ensure_accounts(env, company):
     return found
 
 
-def _repartition(accounts, reverse):
-    lines = [
-        Command.create({"repartition_type": "base", "factor_percent": 100}),
-        Command.create(
-            {
-                "repartition_type": "tax",
-                "factor_percent": 100,
-                "account_id": accounts["131000"].id,
-            }
-        ),
-    ]
-    if reverse:
-        lines.append(
-            Command.create(
-                {
-                    "repartition_type": "tax",
-                    "factor_percent": -100,
-                    "account_id": accounts["251000"].id,
-                }
-            )
-        )
-    return lines
-
-
 def ensure_taxes(env, company, chart, accounts):
     Tax = env["account.tax"]
     for code, rate in TAX_CODES:
@@ -112,18 +94,7 @@ def ensure_taxes(env, company, chart, accounts):
             tax = env["account.chart.template"].with_company(company).ref(own)
             tax.pleo_code = code
             continue
-        reverse = code == "RC-EU"
-        Tax.create(
-            {
-                "name": f"{rate}% purchase ({code})",
-                "pleo_code": code,
-                "amount": rate,
-                "type_tax_use": "purchase",
-                "company_id": company.id,
-                "invoice_repartition_line_ids": _repartition(accounts, reverse),
-                "refund_repartition_line_ids": _repartition(accounts, reverse),
-            }
-        )
+        purchase_tax(env, company, accounts, code, rate, reverse=code == "RC-EU")
 
 
 def ensure_analytics(env, company):

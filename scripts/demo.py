@@ -55,7 +55,9 @@ def load_chart(env, company):
     say("   chart of accounts loaded: generic_coa")
 
 
-def _tax(env, company, accounts, code, rate, reverse=False):
+def purchase_tax(env, company, accounts, code, rate, reverse=False):
+    """The purchase tax with Pleo code `code` (its VAT on account 131000, a
+    reverse charge also on 251000), created when the company has none."""
     Tax = env["account.tax"]
     found = Tax.search([("company_id", "=", company.id), ("pleo_code", "=", code)])
     if found:
@@ -122,7 +124,7 @@ def prepare_company(env, company):
         ("VAT20", 20, False),
         ("RC-EU", 25, True),
     ):
-        _tax(env, company, accounts, code, rate, reverse)
+        purchase_tax(env, company, accounts, code, rate, reverse)
     plans = env["account.analytic.plan"]
     for plan_name, tags in (
         ("DEPT", ("SALES", "RND", "ADMIN")),

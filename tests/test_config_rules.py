@@ -276,3 +276,7 @@ def test_authorisation(rules):
     old = run(rotated=NOW - timedelta(days=50))
     assert severities(old) == [AMBER] and "50 days" in old[0].title
     assert severities(run(rotated=NOW - timedelta(days=10))) == [GREEN]
+    # The moment to the minute, in UTC as Odoo stores it.
+    recent = run(rotated=datetime(2026, 11, 29, 11, 45, 46, 85275))
+    assert recent[0].detail == "Refresh token last renewed on 2026-11-29 11:45 UTC."
+    assert "on 2026-10-10 12:00 UTC." in old[0].detail

@@ -292,21 +292,21 @@ class RunningRules(RulesBase):
             detail = self._("API keys do not expire; Pleo rotates them only by hand.")
             title = self._("Pleo accepts the API key")
             return [Finding("authorisation", GREEN, title, detail)]
+        # Odoo stores the moment in UTC: say so, to the minute.
+        when = f"{rotated_at:%Y-%m-%d %H:%M} UTC" if rotated_at else "-"
         if rotated_at and now - rotated_at > timedelta(days=TOKEN_WARN_DAYS):
             detail = self._(
                 "Pleo keeps a refresh token at least 60 days and renews it at each "
                 "use; this one was last renewed on %(when)s. Test the connection "
                 "(or Sync now) to renew it before it expires.",
-                when=rotated_at,
+                when=when,
             )
             title = self._(
                 "The refresh token is %(days)s days old", days=(now - rotated_at).days
             )
             fix = Fix(self._("Test connection"), method="action_pleo_test_connection")
             return [Finding("authorisation", AMBER, title, detail, fix)]
-        detail = self._(
-            "Refresh token last renewed on %(when)s.", when=rotated_at or "-"
-        )
+        detail = self._("Refresh token last renewed on %(when)s.", when=when)
         title = self._("Pleo accepts the authorisation")
         return [Finding("authorisation", GREEN, title, detail)]
 
