@@ -232,8 +232,8 @@ def reset_peak_rss():
 
 
 def run_import(env, conn, args, n):
-    """Import a new job of n items; (its id, seconds, peak RSS growth in MB,
-    the clients used)."""
+    """Import a new job of n items; (its id, seconds, its memory figures:
+    peak RSS and its growth during the import in MB, the clients used)."""
     job = sandbox_call(
         args.sandbox,
         "/_sandbox/jobs",
@@ -257,7 +257,8 @@ def run_import(env, conn, args, n):
         cls._pleo_client = original
     import_s = time.perf_counter() - start
     peak = proc_status_kb("VmHWM")
-    return job["id"], import_s, (peak / 1024, (peak - rss0) / 1024), clients
+    memory = {"rss_peak_mb": peak / 1024, "rss_mb": (peak - rss0) / 1024}
+    return job["id"], import_s, memory, clients
 
 
 def floor(env, moves):
@@ -300,7 +301,7 @@ def open_registry(args):
 def imported(env, conn, args, n):
     """Import a new job of n items: (its moves, its figures)."""
     before = env["account.move"].search([], order="id desc", limit=1).id or 0
-    job_id, import_s, rss_mb, clients = run_import(env, conn, args, n)
+    job_id, import_s, memory, clients = run_import(env, conn, args, n)
     moves = env["account.move"].search(
         [
             ("pleo_connection_id", "=", conn.id),
@@ -318,8 +319,7 @@ def imported(env, conn, args, n):
     api_requests = sum(c.api_request_count for c in clients)
     return moves, {
         "import_s": import_s,
-        "rss_peak_mb": rss_mb[0],
-        "rss_mb": rss_mb[1],
+        **memory,
         "api_requests": api_requests,
         "downloads": sum(c.request_count for c in clients) - api_requests,
         "downloads_expected": env["ir.attachment"].search_count(

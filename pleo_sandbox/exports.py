@@ -223,12 +223,13 @@ class ExportStore:
         """A job of the seed's items; an int seed N cycles through `mix` (a
         seed name or kind list; default the demo's kinds)."""
         now = self.state.clock.now()
+        cycle = seeds.recipes_for(mix or "demo")  # an unknown mix is refused
         if refs:
             recipes, count = None, len(refs)
         elif isinstance(seed, int) and not isinstance(seed, bool):
             if seed < 1:
                 raise ValueError("A job needs at least one item")
-            recipes, count = seeds.recipes_for(mix or "demo"), seed
+            recipes, count = cycle, seed
         else:
             recipes = seeds.recipes_for(seed)
             count = len(recipes)

@@ -204,9 +204,12 @@ def main():
             domain=host,
             path="/",
         )
+        form = (
+            f"{url}/odoo/action-pleo_connector.pleo_connection_action/{connection_id}"
+        )
         shots = [
             (
-                f"{url}/odoo/action-pleo_connector.pleo_connection_action/{connection_id}",
+                form,
                 "pleo_connection.png",
                 ".o_form_view .o_pleo_overview",
             ),
@@ -234,24 +237,28 @@ def main():
             script="document.querySelector('#pleo_connection').scrollIntoView()",
         )
         sys.stdout.write(f"{out / 'pleo_settings.png'}\n")
-        chrome.shoot(
-            f"{url}/odoo/action-pleo_connector.pleo_connection_action/{connection_id}",
-            out / "pleo_setup_wizard.png",
-            "button[name=action_pleo_open_setup]",
-            script="document.querySelector('button[name=action_pleo_open_setup]')"
-            ".click()",
-            then=".modal .o_pleo_setup_wizard",
-        )
-        sys.stdout.write(f"{out / 'pleo_setup_wizard.png'}\n")
-        chrome.shoot(
-            f"{url}/odoo/action-pleo_connector.pleo_connection_action/{connection_id}",
-            out / "pleo_config_check.png",
-            "button[name=action_pleo_check_configuration]",
-            script="document.querySelector("
-            "'button[name=action_pleo_check_configuration]').click()",
-            then=".o_pleo_config_check",
-        )
-        sys.stdout.write(f"{out / 'pleo_config_check.png'}\n")
+        # Dialogs opened by a button of the connection form.
+        for name, button, dialog in (
+            (
+                "pleo_setup_wizard.png",
+                "action_pleo_open_setup",
+                ".modal .o_pleo_setup_wizard",
+            ),
+            (
+                "pleo_config_check.png",
+                "action_pleo_check_configuration",
+                ".o_pleo_config_check",
+            ),
+        ):
+            selector = f"button[name={button}]"
+            chrome.shoot(
+                form,
+                out / name,
+                selector,
+                script=f"document.querySelector('{selector}').click()",
+                then=dialog,
+            )
+            sys.stdout.write(f"{out / name}\n")
     finally:
         chrome.close()
 
