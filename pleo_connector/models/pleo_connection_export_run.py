@@ -249,24 +249,12 @@ class PleoConnection(models.Model):
 
         problem = self._pleo_export_validate(job_data)
         if problem:
-            reason_type, reason = problem
-            client.post_export_job_event(
-                job_id, "failed", failure_reason=reason, failure_reason_type=reason_type
-            )
-            job.write(
-                {
-                    "state": "failed",
-                    "failure_reason": reason,
-                    "failure_reason_type": reason_type,
-                    "completed_at": fields.Datetime.now(),
-                }
-            )
-            job.message_post(body=_("Export failed: %s", reason))
-            self._pleo_notify_failure(_("Pleo export job failed"), reason)
-            self._pleo_export_commit()
+            self._pleo_export_fail_job(client, job, *problem)
             return
 
         pages, done = self._pleo_export_todo(client, job, resumed)
+        if done:
+            self._pleo_export_catch_up(job, done)
         statuses = set(done.values())
         ctx = self._pleo_export_context()
         for todo, upcoming, next_cursor in self._pleo_export_pages_ahead(pages, done):
@@ -276,16 +264,39 @@ class PleoConnection(models.Model):
             client.drop_downloads(_receipt_urls(todo))
             # Resume after this page only while every page so far is reported:
             # an expense waiting for its receipt must be read again.
+            # Committed with the next page's bookings (or the job's end).
             if next_cursor and "deferred" not in statuses | page_statuses:
                 job.resume_cursor = next_cursor
-                self._pleo_export_commit()
             statuses |= page_statuses
         if "deferred" in statuses:
             self._pleo_export_keep_open(job)
             return
-        failed_any = "failed" in statuses
+        self._pleo_export_finish(client, job, "failed" in statuses)
+
+    def _pleo_export_fail_job(self, client, job, reason_type, reason):
+        """The job cannot be exported: Pleo and the job's record say why."""
+        client.post_export_job_event(
+            job.pleo_job_id,
+            "failed",
+            failure_reason=reason,
+            failure_reason_type=reason_type,
+        )
+        job.write(
+            {
+                "state": "failed",
+                "failure_reason": reason,
+                "failure_reason_type": reason_type,
+                "completed_at": fields.Datetime.now(),
+            }
+        )
+        job.message_post(body=_("Export failed: %s", reason))
+        self._pleo_notify_failure(_("Pleo export job failed"), reason)
+        self._pleo_export_commit()
+
+    def _pleo_export_finish(self, client, job, failed_any):
+        """Every item is final: close the job in Pleo and in Odoo."""
         final = "completed_with_errors" if failed_any else "completed"
-        client.post_export_job_event(job_id, final)
+        client.post_export_job_event(job.pleo_job_id, final)
         job.write({"state": final, "completed_at": fields.Datetime.now()})
         job.message_post(
             body=_(
@@ -377,12 +388,17 @@ class PleoConnection(models.Model):
     def _pleo_export_page(self, client, job, payloads, ctx):
         """Book one page, record it, commit, report it to Pleo.
 
+        One commit a page: Odoo empties its record cache at every commit, and
+        the next page's booking reads accounts, taxes and journals again. What
+        Pleo answers is written after the commit and committed with the next
+        page (or the job's end); a run stopped before that is caught up from
+        Pleo's final items when the job resumes (`_pleo_export_catch_up`).
+
         Returns the set of the page's outcome statuses."""
-        Item = self.env["pleo.export.item"]
         entry_ids = [p["accountingEntryId"] for p in payloads]
         known = {
             i.accounting_entry_id: i
-            for i in Item.search(
+            for i in self.env["pleo.export.item"].search(
                 [("job_id", "=", job.id), ("accounting_entry_id", "in", entry_ids)]
             )
         }
@@ -390,6 +406,14 @@ class PleoConnection(models.Model):
         self._pleo_export_bound_attempts(outcomes, known, payloads)
         # Record what was booked before telling Pleo: a crash from here on leaves
         # 'booked' items that the next run finds and reports.
+        items = self._pleo_export_record(job, payloads, outcomes, known, ctx)
+        self._pleo_export_commit()
+        self._pleo_export_report(client, job, payloads, outcomes, items)
+        return {o["status"] for o in outcomes.values()}
+
+    def _pleo_export_record(self, job, payloads, outcomes, known, ctx):
+        """The page's queue records: `known` ones updated, the others created."""
+        Item = self.env["pleo.export.item"]
         new_vals = []
         for payload in payloads:
             entry = payload["accountingEntryId"]
@@ -399,53 +423,19 @@ class PleoConnection(models.Model):
                 continue
             vals = item_summary(payload, ctx, KNOWN_ITEM_TYPES)
             vals.update(job_id=job.id, accounting_entry_id=entry)
-            if outcome["status"] == "successful":
-                vals.update(
-                    state="booked",
-                    move_id=outcome["move"].id,
-                    exported_at=outcome["move"].create_date,
-                )
-            elif outcome["status"] == "deferred":
-                vals.update(
-                    state="pending",
-                    download_attempts=outcome["attempts"],
-                    waiting_reason=outcome["message"],
-                )
-            else:
-                vals.update(
-                    state="failed",
-                    failure_reason=outcome["message"],
-                    failure_reason_type=outcome["failure_type"],
-                    payload=outcome.get("payload_json"),
-                )
+            vals.update(_item_outcome_vals(outcome))
             new_vals.append(vals)
-        items = Item.create(new_vals) + Item.browse([i.id for i in known.values()])
-        self._pleo_export_commit()
+        return Item.create(new_vals) + Item.browse([i.id for i in known.values()])
 
-        updates = []
+    def _pleo_export_report(self, client, job, payloads, outcomes, items):
+        """Tell Pleo each final outcome of the page (one call of at most 100
+        items); mark the items Pleo took as reported."""
         base_url = self.get_base_url()
-        for payload in payloads:
-            outcome = outcomes[payload["accountingEntryId"]]
-            if outcome["status"] == "successful":
-                move = outcome["move"]
-                updates.append(
-                    {
-                        "accountingEntryId": payload["accountingEntryId"],
-                        "status": "successful",
-                        "externalId": str(move.id),
-                        "externalUrl": f"{base_url}/odoo/account.move/{move.id}",
-                        "exportedAt": pleo_iso(move.create_date),
-                    }
-                )
-            elif outcome["status"] == "failed":
-                updates.append(
-                    {
-                        "accountingEntryId": payload["accountingEntryId"],
-                        "status": "failed",
-                        "failureReasonType": outcome["failure_type"],
-                        "failureReason": outcome["message"][:1000],
-                    }
-                )
+        updates = [
+            _item_update(payload["accountingEntryId"], outcomes, base_url)
+            for payload in payloads
+        ]
+        updates = [u for u in updates if u]
         answer = {}
         if updates:
             answer = client.update_export_job_items(job.pleo_job_id, updates) or {}
@@ -453,15 +443,12 @@ class PleoConnection(models.Model):
             e.get("accountingEntryId"): e for e in answer.get("errors") or [] if e
         }
         now = fields.Datetime.now()
-        booked = items.filtered(
-            lambda i: i.state == "booked" and i.accounting_entry_id not in refused
+        taken = items.filtered(lambda i: i.accounting_entry_id not in refused)
+        taken.filtered(lambda i: i.state == "booked").write(
+            {"state": "successful", "reported_at": now}
         )
-        booked.write({"state": "successful", "reported_at": now})
-        reported_failed = items.filtered(
-            lambda i: i.state == "failed" and i.accounting_entry_id not in refused
-        )
-        reported_failed.write({"reported_at": now})
-        for item in items.filtered(lambda i: i.accounting_entry_id in refused):
+        taken.filtered(lambda i: i.state == "failed").write({"reported_at": now})
+        for item in items - taken:
             error = refused[item.accounting_entry_id]
             item.report_error = f"{error.get('type')}: {error.get('message')}"
         if refused:
@@ -472,5 +459,69 @@ class PleoConnection(models.Model):
                     example=next(iter(refused.values())).get("message"),
                 )
             )
-        self._pleo_export_commit()
-        return {o["status"] for o in outcomes.values()}
+
+    def _pleo_export_catch_up(self, job, done):
+        """Items Pleo already holds final that the queue still shows unreported:
+        the run that reported them stopped before it could commit. The queue
+        takes Pleo's word; nothing is booked or reported again."""
+        unreported = self.env["pleo.export.item"].search(
+            [
+                ("job_id", "=", job.id),
+                ("accounting_entry_id", "in", list(done)),
+                ("state", "in", ("booked", "failed")),
+                ("reported_at", "=", False),
+            ]
+        )
+        now = fields.Datetime.now()
+        agreed = {"booked": "successful", "failed": "failed"}
+        caught_up = unreported.filtered(
+            lambda i: done[i.accounting_entry_id] == agreed[i.state]
+        )
+        caught_up.filtered(lambda i: i.state == "booked").write(
+            {"state": "successful", "reported_at": now}
+        )
+        caught_up.filtered(lambda i: i.state == "failed").write({"reported_at": now})
+
+
+def _item_outcome_vals(outcome):
+    """A new queue record's values for its booking outcome."""
+    if outcome["status"] == "successful":
+        return {
+            "state": "booked",
+            "move_id": outcome["move"].id,
+            "exported_at": outcome["move"].create_date,
+        }
+    if outcome["status"] == "deferred":
+        return {
+            "state": "pending",
+            "download_attempts": outcome["attempts"],
+            "waiting_reason": outcome["message"],
+        }
+    return {
+        "state": "failed",
+        "failure_reason": outcome["message"],
+        "failure_reason_type": outcome["failure_type"],
+        "payload": outcome.get("payload_json"),
+    }
+
+
+def _item_update(entry, outcomes, base_url):
+    """Pleo's item update for a final outcome, or None (deferred)."""
+    outcome = outcomes[entry]
+    if outcome["status"] == "successful":
+        move = outcome["move"]
+        return {
+            "accountingEntryId": entry,
+            "status": "successful",
+            "externalId": str(move.id),
+            "externalUrl": f"{base_url}/odoo/account.move/{move.id}",
+            "exportedAt": pleo_iso(move.create_date),
+        }
+    if outcome["status"] == "failed":
+        return {
+            "accountingEntryId": entry,
+            "status": "failed",
+            "failureReasonType": outcome["failure_type"],
+            "failureReason": outcome["message"][:1000],
+        }
+    return None

@@ -77,6 +77,36 @@ class TestExportWorkflow(PleoExportCase):
             _count(started, "POST /v3/export-job-events") + 1,  # only 'completed'
         )
 
+    def test_report_taken_but_answer_lost_is_caught_up_on_resume(self):
+        """Pleo took the page's report but its answer never arrived (the run
+        stopped before it could note it): the resumed run takes Pleo's final
+        items as reported, and books and reports nothing again."""
+        job = self.new_job(["card_meal_dkk", "refund_dkk", "fee_fx_dkk"])
+        real = PleoClient.update_export_job_items
+
+        def taken_then_lost(client, job_id, updates):
+            real(client, job_id, updates)
+            raise errors.PleoConnectionError("read timed out")
+
+        with patch.object(PleoClient, "update_export_job_items", taken_then_lost):
+            self.run_export()
+        booked = self.moves()
+        items = self.env["pleo.export.item"].search([])
+        self.assertEqual(set(items.mapped("state")), {"booked"})
+        self.assertEqual(self.sandbox_job(job["id"])["status"], "in_progress")
+        before = self.sandbox.request_counts()
+        self.assertEqual(_count(before, "PUT /v3/export-jobs"), 1)
+        self.run_export()
+        after = self.sandbox.request_counts()
+        self.assertEqual(self.moves(), booked)
+        self.assertEqual(set(items.mapped("state")), {"successful"})
+        self.assertTrue(all(items.mapped("reported_at")))
+        self.assertEqual(self.sandbox_job(job["id"])["status"], "completed")
+        self.assertEqual(
+            _count(after, "PUT /v3/export-jobs"), _count(before, "PUT /v3/export-jobs")
+        )
+        self.assertEqual(len(self.reported(job["id"])), 3)
+
     def test_job_expired_in_pleo_is_mirrored(self):
         job = self.new_job(["card_meal_dkk", "fee_fx_dkk"])
         with patch.object(
