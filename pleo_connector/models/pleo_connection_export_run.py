@@ -1,9 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Level 1 export run: claim and lock, validate, job lifecycle, paging, reporting.
 
-One job at a time, oldest first, under a session advisory lock; each page is
-booked (pleo_connection_export_booking.py), recorded, committed, then reported
-to Pleo.
+One job at a time, oldest first, under a session advisory lock; Pleo's pages
+are grouped into batches (services/export_batches.py), each booked
+(pleo_connection_export_booking.py), recorded, committed, then reported to Pleo.
 """
 
 import itertools
@@ -15,6 +15,7 @@ import psycopg2
 from odoo import _, fields, models, modules, tools
 
 from ..pleo import errors
+from ..services.export_batches import MAX_BATCH_ITEMS, booking_batches, receipt_urls
 from ..services.export_items import (
     MAX_DOWNLOAD_ATTEMPTS,
     deferred_outcome,
@@ -31,12 +32,11 @@ _logger = logging.getLogger(__name__)
 MAX_JOBS_PER_RUN = 20
 
 
-def _receipt_urls(payloads):
-    return [f["url"] for p in payloads for f in p.get("files") or [] if f.get("url")]
-
-
 class PleoConnection(models.Model):
     _inherit = "pleo.connection"  # pylint: disable=consider-merging-classes-inherited
+
+    # Items booked in one create and post: Odoo's own batch size.
+    _pleo_export_batch_items = MAX_BATCH_ITEMS
 
     # ------------------------------------------------------------------
     # The run: one job at a time, oldest first, under a lock
@@ -53,7 +53,7 @@ class PleoConnection(models.Model):
     def _pleo_export_lock(self):
         """Session advisory lock: concurrent workers never run the same connection.
 
-        A session lock survives the commits made after each page, and Postgres
+        A session lock survives the commits made after each batch, and Postgres
         releases it if the worker dies.
         """
         cr = self.env.cr
@@ -257,17 +257,19 @@ class PleoConnection(models.Model):
             self._pleo_export_catch_up(job, done)
         statuses = set(done.values())
         ctx = self._pleo_export_context()
-        for todo, upcoming, next_cursor in self._pleo_export_pages_ahead(pages, done):
-            # The next page's receipts download while this page is booked.
-            client.start_downloads(_receipt_urls(upcoming))
-            page_statuses = self._pleo_export_page(client, job, todo, ctx)
-            client.drop_downloads(_receipt_urls(todo))
-            # Resume after this page only while every page so far is reported:
-            # an expense waiting for its receipt must be read again.
-            # Committed with the next page's bookings (or the job's end).
-            if next_cursor and "deferred" not in statuses | page_statuses:
+        batches = booking_batches(pages, done, self._pleo_export_batch_items)
+        for batch, upcoming, next_cursor in batches:
+            # The next batch's receipts download while this one is booked.
+            client.start_downloads(receipt_urls(itertools.chain(*upcoming)))
+            payloads = list(itertools.chain(*batch))
+            batch_statuses = self._pleo_export_batch(client, job, payloads, ctx)
+            client.drop_downloads(receipt_urls(payloads))
+            # Resume after this batch only while every item so far is reported:
+            # an expense waiting for its receipt must be read again. Committed
+            # with the next batch's bookings (or the job's end).
+            if next_cursor and "deferred" not in statuses | batch_statuses:
                 job.resume_cursor = next_cursor
-            statuses |= page_statuses
+            statuses |= batch_statuses
         if "deferred" in statuses:
             self._pleo_export_keep_open(job)
             return
@@ -339,24 +341,6 @@ class PleoConnection(models.Model):
                 return itertools.chain([first], pages), done
         return client.iter_export_item_pages_from(job.pleo_job_id), done
 
-    @staticmethod
-    def _pleo_export_pages_ahead(pages, done):
-        """(page, next page, next page's cursor) triples of the items still to
-        book: the next page is read from Pleo before this one is booked, so its
-        receipts can travel meanwhile. Two pages in memory at most."""
-        current = next(pages, None)
-        while current is not None:
-            upcoming = next(pages, None)
-            todo = [p for p in current[1] if p["accountingEntryId"] not in done]
-            if todo:
-                after, page = upcoming or (None, [])
-                yield (
-                    todo,
-                    [p for p in page if p["accountingEntryId"] not in done],
-                    after,
-                )
-            current = upcoming
-
     def _pleo_export_keep_open(self, job):
         """Items wait for a receipt: the job stays open in Pleo (nothing is
         reported as failed) and the next run resumes it."""
@@ -385,16 +369,17 @@ class PleoConnection(models.Model):
             else:
                 outcomes[entry] = deferred_outcome(outcome["error"], attempts)
 
-    def _pleo_export_page(self, client, job, payloads, ctx):
-        """Book one page, record it, commit, report it to Pleo.
+    def _pleo_export_batch(self, client, job, payloads, ctx):
+        """Book a batch of items (services/export_batches.py), record it,
+        commit, report it to Pleo.
 
-        One commit a page: Odoo empties its record cache at every commit, and
-        the next page's booking reads accounts, taxes and journals again. What
+        One commit a batch: Odoo empties its record cache at every commit, and
+        the next batch's booking reads accounts, taxes and journals again. What
         Pleo answers is written after the commit and committed with the next
-        page (or the job's end); a run stopped before that is caught up from
+        batch (or the job's end); a run stopped before that is caught up from
         Pleo's final items when the job resumes (`_pleo_export_catch_up`).
 
-        Returns the set of the page's outcome statuses."""
+        Returns the set of the batch's outcome statuses."""
         entry_ids = [p["accountingEntryId"] for p in payloads]
         known = {
             i.accounting_entry_id: i
@@ -412,7 +397,7 @@ class PleoConnection(models.Model):
         return {o["status"] for o in outcomes.values()}
 
     def _pleo_export_record(self, job, payloads, outcomes, known, ctx):
-        """The page's queue records: `known` ones updated, the others created."""
+        """The batch's queue records: `known` ones updated, the others created."""
         Item = self.env["pleo.export.item"]
         new_vals = []
         for payload in payloads:
@@ -428,7 +413,7 @@ class PleoConnection(models.Model):
         return Item.create(new_vals) + Item.browse([i.id for i in known.values()])
 
     def _pleo_export_report(self, client, job, payloads, outcomes, items):
-        """Tell Pleo each final outcome of the page (one call of at most 100
+        """Tell Pleo each final outcome of the batch (in calls of at most 100
         items); mark the items Pleo took as reported."""
         base_url = self.get_base_url()
         updates = [

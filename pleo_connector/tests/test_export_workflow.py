@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Level 1 workflow: exactly once, resume, locks, periods, faults, tokens."""
 
+from contextlib import contextmanager
 from datetime import date, timedelta
 from unittest.mock import patch
 
@@ -131,8 +132,9 @@ class TestExportWorkflow(PleoExportCase):
     def test_crash_mid_job_resumes_remaining_items(self):
         kinds = ["card_meal_dkk", "refund_dkk", "fee_fx_dkk", "wallet_unload_dkk"]
         job = self.new_job(kinds)
-        # One page per item; the crash happens after the second page is booked.
-        with patch.object(PleoClient, "__init__", _small_pages(PleoClient.__init__)):
+        # One page and batch per item; the crash happens after the second one
+        # is booked.
+        with _one_item_batches(self.connection):
             with _report_fails_on_call(2):
                 self.run_export()
             self.assertEqual(len(self.moves()), 2)
@@ -147,7 +149,7 @@ class TestExportWorkflow(PleoExportCase):
         pages already reported are not read again."""
         kinds = ["card_meal_dkk", "refund_dkk", "fee_fx_dkk", "wallet_unload_dkk"]
         job = self.new_job(kinds)
-        with patch.object(PleoClient, "__init__", _small_pages(PleoClient.__init__)):
+        with _one_item_batches(self.connection):
             with _report_fails_on_call(3):
                 self.run_export()
             local = self.env["pleo.export.job"].search(
@@ -308,12 +310,20 @@ def _report_fails_on_call(n):
     return patch.object(PleoClient, "update_export_job_items", fail_nth)
 
 
-def _small_pages(init):
-    def wrapper(self, *args, **kwargs):
+@contextmanager
+def _one_item_batches(connection):
+    """Pages of one item, each booked as a batch of its own."""
+    init = PleoClient.__init__
+
+    def small_pages(self, *args, **kwargs):
         kwargs["page_size"] = 1
         init(self, *args, **kwargs)
 
-    return wrapper
+    with (
+        patch.object(PleoClient, "__init__", small_pages),
+        patch.object(type(connection), "_pleo_export_batch_items", 1),
+    ):
+        yield
 
 
 _real_list_jobs = PleoClient.list_export_jobs

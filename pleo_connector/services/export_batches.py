@@ -1,0 +1,63 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Pleo's pages of export items grouped into booking batches. No Odoo, no HTTP.
+
+Odoo books a batch in one create and one post, and empties its record cache at
+every commit: the fewer and larger the batches, the closer the import comes to
+Odoo's own speed. A batch is whole pages, so the resume cursor stays a page
+boundary and each page is one report call. Its receipts are in memory while it
+is booked and the next batch's are downloading, so a batch is bounded by the
+receipts' declared size as well as by its count of items.
+"""
+
+MAX_BATCH_ITEMS = 500
+MAX_BATCH_BYTES = 64 * 1024 * 1024
+
+
+def receipt_urls(payloads):
+    """The receipt links of items, in order."""
+    return [f["url"] for p in payloads for f in p.get("files") or [] if f.get("url")]
+
+
+def receipt_bytes(payloads):
+    """The receipts' size as Pleo declares it (`files[].size`)."""
+    return sum(
+        f.get("size") or 0
+        for p in payloads
+        for f in p.get("files") or []
+        if isinstance(f.get("size"), int)
+    )
+
+
+def booking_batches(pages, done, max_items=MAX_BATCH_ITEMS, max_bytes=MAX_BATCH_BYTES):
+    """(batch, next batch, cursor) triples, from Pleo's (cursor, items) pages.
+
+    A batch is a list of pages, each the list of its items not in `done` (the
+    entries Pleo already holds final); pages with nothing left are skipped. A
+    batch holds at least one page, and more while it stays within `max_items`
+    items and `max_bytes` of receipts. The next batch is read before this one
+    is yielded, so its receipts can download while this one is booked; the
+    cursor reads on after this batch (None after the last one)."""
+    max_items = max_items or MAX_BATCH_ITEMS
+    max_bytes = max_bytes or MAX_BATCH_BYTES
+    pages = iter(pages)
+    pending = [next(pages, None)]  # the first page not yet in a batch
+
+    def take():
+        batch, count, size = [], 0, 0
+        while pending[0] is not None:
+            _cursor, items = pending[0]
+            todo = [p for p in items if p["accountingEntryId"] not in done]
+            more, weight = len(todo), receipt_bytes(todo)
+            if batch and (count + more > max_items or size + weight > max_bytes):
+                break
+            if todo:
+                batch.append(todo)
+                count, size = count + more, size + weight
+            pending[0] = next(pages, None)
+        return batch, (pending[0][0] if pending[0] is not None else None)
+
+    current, after = take()
+    while current:
+        upcoming, after_upcoming = take()
+        yield current, upcoming, after
+        current, after = upcoming, after_upcoming
