@@ -31,6 +31,8 @@ def make_ctx(**overrides):
             amount_type="percent",
             invoice_lines=[(100.0, ACCOUNT_IDS["131000"], [901], 1001)],
             refund_lines=[(100.0, ACCOUNT_IDS["131000"], [902], 1002)],
+            invoice_base_tags=[911],
+            refund_base_tags=[912],
         ),
         "VAT19": TaxInfo(
             id=19,
@@ -140,6 +142,7 @@ def test_card_purchase_with_vat_debits_expense_and_vat_credits_wallet():
     assert base["account_id"] == ACCOUNT_IDS["962000"]
     assert base["balance"] == 276.0  # 345.00 gross - 69.00 VAT
     assert base["tax_ids"] == [(6, 0, [25])]
+    assert base["tax_tag_ids"] == [(6, 0, [911])]  # the tax's base grid
     assert base["analytic_distribution"] == {"51": 100.0}
     assert tax["balance"] == 69.0
     assert tax["tax_repartition_line_id"] == 1001
@@ -161,6 +164,7 @@ def test_refund_credits_expense_uses_refund_repartition():
     assert base["balance"] == -399.2
     assert tax["balance"] == -99.8
     assert tax["tax_repartition_line_id"] == 1002
+    assert base["tax_tag_ids"] == [(6, 0, [912])]  # the refund's base grid
     assert wallet["balance"] == 499.0
 
 

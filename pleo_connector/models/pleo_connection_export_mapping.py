@@ -201,6 +201,9 @@ def _tax_info(tax):
             if r.repartition_type == "tax"
         ]
 
+    def base_tags(lines):
+        return lines.filtered(lambda r: r.repartition_type == "base").tag_ids.ids
+
     return TaxInfo(
         id=tax.id,
         name=tax.name,
@@ -209,4 +212,6 @@ def _tax_info(tax):
         price_include=tax.price_include,
         invoice_lines=reps(tax.invoice_repartition_line_ids),
         refund_lines=reps(tax.refund_repartition_line_ids),
+        invoice_base_tags=base_tags(tax.invoice_repartition_line_ids),
+        refund_base_tags=base_tags(tax.refund_repartition_line_ids),
     )

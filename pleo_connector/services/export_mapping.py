@@ -73,6 +73,9 @@ class TaxInfo:
     # list of (factor, account_id or None, tag ids, repartition line id).
     invoice_lines: list = field(default_factory=list)
     refund_lines: list = field(default_factory=list)
+    # Tag ids of the 'base' repartition lines (a VAT report's base grids).
+    invoice_base_tags: list = field(default_factory=list)
+    refund_base_tags: list = field(default_factory=list)
 
 
 @dataclass
@@ -412,7 +415,7 @@ def map_export_item(item, ctx):
         analytic = resolve_analytic(line.get("tags"), ctx)
         tax = line.get("tax")
         tax_vals, base_s, base_w = [], line_s, line_w
-        tax_ids = []
+        tax_ids, base_tags = [], []
         price_extra = 0
         if tax:
             tinfo = resolve_tax(tax, ctx)
@@ -434,14 +437,18 @@ def map_export_item(item, ctx):
                     ),
                 )
             tax_ids = [tinfo.id]
+            base_tags = tinfo.refund_base_tags if refund else tinfo.invoice_base_tags
             if tinfo.price_include and tax.get("type") != "reverse":
                 price_extra = vat_w if rate else vat_s
             for tv in tax_vals:
                 tv["account_id"] = tv["account_id"] or account_id
+        # The base grids as Odoo's tax engine tags an invoice line; a Pleo
+        # entry is created without that engine (its amounts are Pleo's).
         base = {
             "name": _with_purchase_amount(label, line, wallet_cur, ctx),
             "account_id": account_id,
             "tax_ids": [(6, 0, tax_ids)],
+            "tax_tag_ids": [(6, 0, list(base_tags))],
             "analytic_distribution": analytic,
             "partner_id": partner_id,
         }

@@ -52,6 +52,54 @@ class TestExportBooking(PleoExportCase):
         self.assertEqual(local.state, "completed")
         self.assertEqual(local.successful_count, 1)
 
+    def test_base_lines_carry_the_taxs_base_grid_as_on_odoos_own_bills(self):
+        """A VAT report's base grids: the expense line of a Pleo entry is
+        tagged as Odoo tags the product line of a bill with the same tax."""
+        tax = self.taxes["VAT25"]
+        Tag = self.env["account.account.tag"]
+        country = self.company.account_fiscal_country_id or self.env.ref("base.dk")
+        grids = {}
+        for kind in ("invoice", "refund"):
+            grids[kind] = Tag.create(
+                {
+                    "name": f"Base grid ({kind})",
+                    "applicability": "taxes",
+                    "country_id": country.id,
+                }
+            )
+            tax[f"{kind}_repartition_line_ids"].filtered(
+                lambda r: r.repartition_type == "base"
+            ).tag_ids = grids[kind]
+        self.new_job(["card_meal_dkk", "refund_dkk"])
+        self.run_export()
+        expenses = self.moves().line_ids.filtered(lambda line: line.tax_ids)
+        self.assertEqual(len(expenses), 2)
+        purchase = expenses.filtered(lambda line: line.debit)
+        self.assertEqual(purchase.tax_tag_ids, grids["invoice"])
+        self.assertEqual((expenses - purchase).tax_tag_ids, grids["refund"])
+        wallet = self.line(purchase.move_id, "201100")
+        self.assertFalse(wallet.tax_tag_ids)
+        # Odoo's own engine, on a bill with the same tax, tags it the same.
+        bill = self.env["account.move"].create(
+            {
+                "move_type": "in_invoice",
+                "partner_id": self.env["res.partner"].create({"name": "V"}).id,
+                "invoice_date": "2026-01-15",
+                "invoice_line_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": "x",
+                            "price_unit": 100.0,
+                            "tax_ids": [(6, 0, tax.ids)],
+                        },
+                    )
+                ],
+            }
+        )
+        self.assertEqual(bill.invoice_line_ids.tax_tag_ids, grids["invoice"])
+
     def test_accounting_date_is_company_local_date(self):
         job = self.new_job(["card_meal_dkk"])
         self.run_export()
