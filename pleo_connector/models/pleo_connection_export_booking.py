@@ -60,13 +60,14 @@ class PleoConnection(models.Model):
         seen = {m.id for m in existing.values()}
         self._pleo_export_partners(payloads, ctx)
         ready = []
+        memo = {}  # lock dates and timezone, the same for the whole batch
         for payload in payloads:
             entry = payload["accountingEntryId"]
             if entry in existing:
                 outcomes[entry] = {"status": "successful", "move": existing[entry]}
                 continue
             try:
-                ready.append((payload, self._pleo_export_prepare(payload, ctx)))
+                ready.append((payload, self._pleo_export_prepare(payload, ctx, memo)))
             except MappingError as exc:
                 outcomes[entry] = item_failure(
                     exc.failure_type, self._pleo_words(exc.text), payload
@@ -290,9 +291,13 @@ class PleoConnection(models.Model):
             # (account_move_pleo_payment.py).
             bills._pleo_post_wallet_payment()
 
-    def _pleo_export_prepare(self, payload, ctx):
-        """Move values for one item, with its accounting date decided."""
-        ctx.accounting_date = self._pleo_export_local_date(payload.get("date"))
+    def _pleo_export_prepare(self, payload, ctx, memo=None):
+        """Move values for one item, with its accounting date decided.
+
+        `memo` keeps what every item of a batch shares (the company's lock
+        dates per day and journal, its timezone) across calls."""
+        memo = {} if memo is None else memo
+        ctx.accounting_date = self._pleo_export_local_date(payload.get("date"), memo)
         vals = map_export_item(payload, ctx)
         if vals["move_type"] != "entry":  # paid from the wallet: known up front
             wallet_account(
@@ -304,41 +309,46 @@ class PleoConnection(models.Model):
             for cmd in vals["line_ids"]
         )
         day = vals["date"]
-        locks = self.company_id._get_violated_lock_dates(day, has_tax, journal)
-        if locks:
-            lock_text = self.env["res.company"]._format_lock_dates(locks)
-            if self.export_closed_period == "fail":
-                raise MappingError(
-                    "validation_failure",
-                    _(
-                        "The accounting period of %(day)s is closed in Odoo "
-                        "(%(locks)s). Reopen it, or set the connection to book on "
-                        "the first open date, then export again.",
-                        day=day,
-                        locks=lock_text,
-                    ),
-                )
-            probe = self.env["account.move"].new(
-                {
-                    "move_type": vals["move_type"],
-                    "journal_id": journal.id,
-                    "company_id": self.company_id.id,
-                    "date": day,
-                }
-            )
+        key = ("locks", day, has_tax, journal.id)
+        if key not in memo:
+            memo[key] = self.company_id._get_violated_lock_dates(day, has_tax, journal)
+        if memo[key]:
             # Mapped again for the new day: a foreign wallet's rate is that of
             # the accounting date.
-            ctx.accounting_date = probe._get_accounting_date(
-                day, has_tax, lock_dates=locks
-            )
+            ctx.accounting_date = self._pleo_export_open_date(vals, has_tax, memo[key])
             vals = map_export_item(payload, ctx)
         return vals
+
+    def _pleo_export_open_date(self, vals, has_tax, locks):
+        """The first date Odoo's lock dates leave open after the item's day, or
+        a MappingError when the connection fails items of closed periods."""
+        day = vals["date"]
+        if self.export_closed_period == "fail":
+            raise MappingError(
+                "validation_failure",
+                _(
+                    "The accounting period of %(day)s is closed in Odoo "
+                    "(%(locks)s). Reopen it, or set the connection to book on "
+                    "the first open date, then export again.",
+                    day=day,
+                    locks=self.env["res.company"]._format_lock_dates(locks),
+                ),
+            )
+        probe = self.env["account.move"].new(
+            {
+                "move_type": vals["move_type"],
+                "journal_id": vals["journal_id"],
+                "company_id": self.company_id.id,
+                "date": day,
+            }
+        )
+        return probe._get_accounting_date(day, has_tax, lock_dates=locks)
 
     def _pleo_words(self, text):
         """A sentence of the pure mapper in the reader's language."""
         return translate(text, self.env._)
 
-    def _pleo_export_local_date(self, value):
+    def _pleo_export_local_date(self, value, memo=None):
         """Pleo's UTC timestamp -> date in the company's timezone.
 
         The company's timezone is its partner's `tz`; else the user's; else UTC.
@@ -346,8 +356,11 @@ class PleoConnection(models.Model):
         if not value:
             return fields.Date.context_today(self)
         stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        tz_name = self.company_id.partner_id.tz or self.env.user.tz or "UTC"
-        return stamp.astimezone(pytz.timezone(tz_name)).date()
+        memo = {} if memo is None else memo
+        if "tz" not in memo:
+            tz_name = self.company_id.partner_id.tz or self.env.user.tz or "UTC"
+            memo["tz"] = pytz.timezone(tz_name)
+        return stamp.astimezone(memo["tz"]).date()
 
     def _pleo_export_download_page(self, client, payloads):
         """Every receipt of a page's items, downloaded at once:
