@@ -43,11 +43,24 @@ class PleoConnection(models.Model):
         """
         self.ensure_one()
         ctx = ctx or self._pleo_export_context()
-        Move = self.env["account.move"]
-        entry_ids = [p["accountingEntryId"] for p in payloads]
-        existing = {
+        outcomes = {
+            entry: {"status": "successful", "move": move}
+            for entry, move in self._pleo_export_live_moves(payloads).items()
+        }
+        todo = [p for p in payloads if p["accountingEntryId"] not in outcomes]
+        ready = self._pleo_export_map(todo, outcomes, ctx)
+        prepared = self._pleo_export_with_receipts(client, ready, outcomes)
+        prepared = self._pleo_export_match_bills(prepared, outcomes, ctx)
+        if prepared:
+            self._pleo_export_create_batch(prepared, outcomes, ctx)
+        return outcomes
+
+    def _pleo_export_live_moves(self, payloads, entries=None):
+        """{accountingEntryId: its live move} of the items already booked."""
+        entry_ids = entries or [p["accountingEntryId"] for p in payloads]
+        return {
             m.pleo_accounting_entry_id: m
-            for m in Move.search(
+            for m in self.env["account.move"].search(
                 [
                     ("pleo_connection_id", "=", self.id),
                     ("pleo_accounting_entry_id", "in", entry_ids),
@@ -55,100 +68,95 @@ class PleoConnection(models.Model):
                 ]
             )
         }
-        outcomes = {}
-        prepared = []
-        seen = {m.id for m in existing.values()}
+
+    def _pleo_export_map(self, payloads, outcomes, ctx):
+        """[(payload, move values)] of the items that map; the others fail."""
         self._pleo_export_partners(payloads, ctx)
         ready = []
         memo = {}  # lock dates and timezone, the same for the whole batch
         for payload in payloads:
-            entry = payload["accountingEntryId"]
-            if entry in existing:
-                outcomes[entry] = {"status": "successful", "move": existing[entry]}
-                continue
             try:
                 ready.append((payload, self._pleo_export_prepare(payload, ctx, memo)))
             except MappingError as exc:
-                outcomes[entry] = item_failure(
-                    exc.failure_type, self._pleo_words(exc.text), payload
+                outcomes[payload["accountingEntryId"]] = self._pleo_mapping_failure(
+                    exc, payload
                 )
+        return ready
+
+    def _pleo_mapping_failure(self, exc, payload):
+        return item_failure(exc.failure_type, self._pleo_words(exc.text), payload)
+
+    def _pleo_export_with_receipts(self, client, ready, outcomes):
+        """[(payload, values, files)] of the items whose receipts all arrived;
+        the others fail or wait, by what went wrong (`_pleo_receipt_problem`)."""
         receipts = self._pleo_export_download_page(client, [p for p, _v in ready])
+        prepared = []
         for payload, vals in ready:
             entry = payload["accountingEntryId"]
             files = receipts[entry]
             if isinstance(files, MappingError):
-                outcomes[entry] = item_failure(
-                    files.failure_type, self._pleo_words(files.text), payload
-                )
+                outcomes[entry] = self._pleo_mapping_failure(files, payload)
             elif isinstance(files, ReceiptUnavailable):
                 # The run decides, by the attempts so far, to wait or to fail.
                 outcomes[entry] = {"status": "deferred", "error": files}
             else:
                 prepared.append((payload, vals, files))
-        prepared = self._pleo_export_match_bills(prepared, outcomes, ctx)
-        if not prepared:
-            return outcomes
+        return prepared
+
+    def _pleo_export_create_batch(self, prepared, outcomes, ctx):
+        """Create the moves in one batch; if Odoo refuses it, one by one."""
         try:
             with self.env.cr.savepoint():
                 moves = self._pleo_export_create_moves(prepared, ctx)
+        except Exception as exc:  # fall back to one savepoint per item
+            _logger.info("Pleo batch booking failed (%s); booking one by one", exc)
+            moves = self.env["account.move"]
+            for payload, vals, files in prepared:
+                outcome = self._pleo_export_create_one(payload, vals, files, ctx)
+                outcomes[payload["accountingEntryId"]] = outcome
+                if outcome.pop("_created", False):
+                    moves |= outcome["move"]
+        else:
             for (payload, _vals, _files), move in zip(prepared, moves, strict=True):
                 outcomes[payload["accountingEntryId"]] = {
                     "status": "successful",
                     "move": move,
                 }
-            self._pleo_export_link_corrections(moves)
-            return outcomes
-        except Exception as exc:  # fall back to one savepoint per item
-            _logger.info("Pleo batch booking failed (%s); booking one by one", exc)
-        for payload, vals, files in prepared:
-            entry = payload["accountingEntryId"]
-            try:
-                with self.env.cr.savepoint():
-                    move = self._pleo_export_create_moves([(payload, vals, files)], ctx)
-                outcomes[entry] = {"status": "successful", "move": move}
-            except psycopg2.IntegrityError:
-                move = Move.search(
-                    [
-                        ("pleo_connection_id", "=", self.id),
-                        ("pleo_accounting_entry_id", "=", entry),
-                        ("pleo_live", "=", True),
-                    ]
-                )
-                if move:
-                    outcomes[entry] = {"status": "successful", "move": move}
-                else:
-                    outcomes[entry] = item_failure(
-                        "unexpected_failure",
-                        _("Odoo refused the entry (database constraint)."),
-                        payload,
-                    )
-            except MappingError as exc:
-                outcomes[entry] = item_failure(
-                    exc.failure_type, self._pleo_words(exc.text), payload
-                )
-            except (UserError, ValidationError) as exc:
-                outcomes[entry] = item_failure(
-                    "accounting_system_validation_failure",
-                    _("Odoo refused the entry: %s", exc.args[0] if exc.args else exc),
-                    payload,
-                )
-            except Exception as exc:
-                _logger.exception("Pleo item %s could not be booked", entry)
-                outcomes[entry] = item_failure(
-                    "unexpected_failure",
-                    _("Unexpected error while booking: %s", exc),
-                    payload,
-                )
-        self._pleo_export_link_corrections(
-            Move.union(
-                *(
-                    o["move"]
-                    for o in outcomes.values()
-                    if o["status"] == "successful" and o["move"].id not in seen
-                )
+        self._pleo_export_link_corrections(moves)
+
+    def _pleo_export_create_one(self, payload, vals, files, ctx):
+        """One item's outcome, booked under its own savepoint (`_created`: the
+        move is new, not one another worker booked meanwhile)."""
+        entry = payload["accountingEntryId"]
+        try:
+            with self.env.cr.savepoint():
+                move = self._pleo_export_create_moves([(payload, vals, files)], ctx)
+            return {"status": "successful", "move": move, "_created": True}
+        except psycopg2.IntegrityError:
+            # Booked meanwhile by another worker: that move is the outcome.
+            move = self._pleo_export_live_moves([], entries=[entry]).get(entry)
+            if move:
+                return {"status": "successful", "move": move}
+            return item_failure(
+                "unexpected_failure",
+                _("Odoo refused the entry (database constraint)."),
+                payload,
             )
-        )
-        return outcomes
+        except MappingError as exc:
+            return self._pleo_mapping_failure(exc, payload)
+        except (UserError, ValidationError) as exc:
+            return item_failure(
+                "accounting_system_validation_failure",
+                _("Odoo refused the entry: %s", exc.args[0] if exc.args else exc),
+                payload,
+            )
+        except Exception as exc:
+            _logger.exception("Pleo item %s could not be booked", entry)
+            return item_failure(
+                "unexpected_failure",
+                _("Unexpected error while booking: %s", exc),
+                payload,
+            )
 
     def _pleo_export_link_corrections(self, moves):
         """A re-booked expense names, in its chatter, the entries it replaces:

@@ -2,9 +2,11 @@
 """Level 1: sandbox export jobs booked in Odoo, reported back to the sandbox."""
 
 from datetime import datetime
+from unittest.mock import patch
 
 import pytz
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common_export import PleoExportCase
@@ -99,6 +101,36 @@ class TestExportBooking(PleoExportCase):
             }
         )
         self.assertEqual(bill.invoice_line_ids.tax_tag_ids, grids["invoice"])
+
+    def test_an_entry_odoo_refuses_fails_alone_and_the_batch_is_booked(self):
+        """Odoo refuses one entry of a batch: the others are booked one by
+        one, and only that item fails, with Odoo's reason."""
+        job = self.new_job(["card_meal_dkk", "refund_dkk", "fee_fx_dkk"])
+        refused = self.sandbox.state.exports.build(
+            self.sandbox.state.exports.get(job["id"]), 1, self.sandbox.url
+        )["accountingEntryId"]
+        Connection = type(self.connection)
+        real = Connection._pleo_export_create_moves
+
+        def refuse_one(connection, prepared, ctx):
+            if any(p["accountingEntryId"] == refused for p, _v, _f in prepared):
+                raise UserError("The partner is blocked.")
+            return real(connection, prepared, ctx)
+
+        with patch.object(Connection, "_pleo_export_create_moves", refuse_one):
+            self.run_export()
+        self.assertEqual(len(self.moves()), 2)
+        self.assertNotIn(refused, self.moves().mapped("pleo_accounting_entry_id"))
+        reports = {r["accountingEntryId"]: r for r in self.reported(job["id"])}
+        self.assertEqual(reports[refused]["status"], "failed")
+        self.assertEqual(
+            reports[refused]["failureReasonType"],
+            "accounting_system_validation_failure",
+        )
+        self.assertIn("The partner is blocked.", reports[refused]["failureReason"])
+        others = [r["status"] for e, r in reports.items() if e != refused]
+        self.assertEqual(others, ["successful", "successful"])
+        self.assertEqual(self.sandbox_job(job["id"])["status"], "completed_with_errors")
 
     def test_accounting_date_is_company_local_date(self):
         job = self.new_job(["card_meal_dkk"])
