@@ -114,7 +114,7 @@ class TestExportBooking(PleoExportCase):
 
         def refuse_one(connection, prepared, ctx):
             if any(p["accountingEntryId"] == refused for p, _v, _f in prepared):
-                raise UserError("The partner is blocked.")
+                raise UserError(connection.env._("The partner is blocked."))
             return real(connection, prepared, ctx)
 
         with patch.object(Connection, "_pleo_export_create_moves", refuse_one):
