@@ -250,37 +250,6 @@ class PleoConnection(models.Model):
                 ).journal_id
                 or self.export_journal_id
             )
-            term = bill.line_ids.filtered(lambda x: x.display_type == "payment_term")
-            lines = []
-            for line in term:
-                lines.append(
-                    (
-                        0,
-                        0,
-                        {
-                            "name": bill.ref or bill.name,
-                            "account_id": line.account_id.id,
-                            "partner_id": line.partner_id.id,
-                            "currency_id": line.currency_id.id,
-                            "amount_currency": -line.amount_currency,
-                            "balance": -line.balance,
-                        },
-                    )
-                )
-                lines.append(
-                    (
-                        0,
-                        0,
-                        {
-                            "name": bill.ref or bill.name,
-                            "account_id": account_id,
-                            "partner_id": line.partner_id.id,
-                            "currency_id": line.currency_id.id,
-                            "amount_currency": line.amount_currency,
-                            "balance": line.balance,
-                        },
-                    )
-                )
             vals_list.append(
                 {
                     "move_type": "entry",
@@ -288,7 +257,7 @@ class PleoConnection(models.Model):
                     "date": bill.date,
                     "ref": _("Pleo payment of %s", bill.ref or bill.name),
                     "pleo_connection_id": self.id,
-                    "line_ids": lines,
+                    "line_ids": _settlement_lines(bill, account_id),
                 }
             )
         settlements = Move.create(vals_list)
@@ -411,3 +380,40 @@ class PleoConnection(models.Model):
             "receipt_download_failure",
             _("Receipt %(n)s could not be downloaded from Pleo: %(err)s", n=n, err=exc),
         )
+
+
+def _settlement_lines(bill, wallet_account_id):
+    """Line commands of a bill's wallet payment: each payable line of the bill
+    cleared against the wallet account, in the bill's currency."""
+    lines = []
+    for line in bill.line_ids.filtered(lambda x: x.display_type == "payment_term"):
+        common = {
+            "name": bill.ref or bill.name,
+            "partner_id": line.partner_id.id,
+            "currency_id": line.currency_id.id,
+        }
+        lines.append(
+            (
+                0,
+                0,
+                dict(
+                    common,
+                    account_id=line.account_id.id,
+                    amount_currency=-line.amount_currency,
+                    balance=-line.balance,
+                ),
+            )
+        )
+        lines.append(
+            (
+                0,
+                0,
+                dict(
+                    common,
+                    account_id=wallet_account_id,
+                    amount_currency=line.amount_currency,
+                    balance=line.balance,
+                ),
+            )
+        )
+    return lines

@@ -16,18 +16,6 @@ class PleoConnection(models.Model):
     def _pleo_export_context(self):
         self.ensure_one()
         company = self.company_id
-        Account = self.env["account.account"].with_company(company)
-        accounts = {}
-        for account in Account.search_fetch(
-            Account._check_company_domain(company), ["code"]
-        ):
-            accounts[str(account.id)] = account.id
-            if account.code:
-                accounts[account.code] = account.id
-        # Accounts adopted on the first sync keep the externalId Pleo had.
-        for binding in self._pleo_bindings("account"):
-            if binding.external_key:
-                accounts.setdefault(binding.external_key, binding.res_id)
         taxes = {}
         # A Pleo tax code matches the tax whose Pleo code it is; Level 3 sends
         # taxes without one as TAX<id>; else a tax of the same name.
@@ -38,16 +26,6 @@ class PleoConnection(models.Model):
                 taxes.setdefault(tax.pleo_code, info)
             else:
                 taxes.setdefault(tax.name, info)
-        analytic = {}
-        for account in self.env["account.analytic.account"].search(
-            [("company_id", "in", (False, company.id))]
-        ):
-            # Tag group code = the plan's name, or PLAN<id> as Level 2 syncs
-            # it; tag code = the analytic account's code, or AA<id>.
-            for plan in (account.plan_id, account.root_plan_id):
-                for group in (plan.name, f"PLAN{plan.id}"):
-                    for code in (account.code, f"AA{account.id}"):
-                        analytic.setdefault((group, code), account.id)
         currencies = self.env["res.currency"].search([])
         wallets = {
             w.currency_id.name: (w.account_id.id, w.journal_id.id or None)
@@ -57,9 +35,9 @@ class PleoConnection(models.Model):
             company_currency=company.currency_id.name,
             currency_digits={c.name: c.decimal_places for c in currencies},
             currency_ids={c.name: c.id for c in currencies},
-            accounts=accounts,
+            accounts=self._pleo_export_account_keys(),
             taxes=taxes,
-            analytic=analytic,
+            analytic=self._pleo_export_analytic_keys(),
             journal_id=self.export_journal_id.id or None,
             purchase_journal_id=self.export_purchase_journal_id.id or None,
             wallets=wallets,
@@ -74,6 +52,37 @@ class PleoConnection(models.Model):
                 )
             ),
         )
+
+    def _pleo_export_account_keys(self):
+        """{Pleo account key: account id}: the id, the code, and the externalId
+        Pleo had for an account adopted on the first sync."""
+        company = self.company_id
+        Account = self.env["account.account"].with_company(company)
+        accounts = {}
+        for account in Account.search_fetch(
+            Account._check_company_domain(company), ["code"]
+        ):
+            accounts[str(account.id)] = account.id
+            if account.code:
+                accounts[account.code] = account.id
+        for binding in self._pleo_bindings("account"):
+            if binding.external_key:
+                accounts.setdefault(binding.external_key, binding.res_id)
+        return accounts
+
+    def _pleo_export_analytic_keys(self):
+        """{(tag group code, tag code): analytic account id}. Tag group code =
+        the plan's name, or PLAN<id> as Level 2 syncs it; tag code = the
+        analytic account's code, or AA<id>."""
+        analytic = {}
+        for account in self.env["account.analytic.account"].search(
+            [("company_id", "in", (False, self.company_id.id))]
+        ):
+            for plan in (account.plan_id, account.root_plan_id):
+                for group in (plan.name, f"PLAN{plan.id}"):
+                    for code in (account.code, f"AA{account.id}"):
+                        analytic.setdefault((group, code), account.id)
+        return analytic
 
     def _pleo_export_taxes(self):
         """The taxes a Pleo tax code can be, in the order the export reads them
@@ -128,17 +137,7 @@ class PleoConnection(models.Model):
         """
         Partner = self.env["res.partner"].with_context(active_test=False)
         company_domain = [("company_id", "in", (False, self.company_id.id))]
-        users = {}
-        vendor_keys = set()
-        for payload in payloads:
-            user = payload.get("user") or {}
-            if user.get("name"):
-                users[user.get("code") or user["name"]] = user
-            if move_type_for(payload) != "entry":
-                for who in (payload.get("vendor"), payload.get("supplier")):
-                    for key in ("code", "externalId", "name"):
-                        if who and who.get(key):
-                            vendor_keys.add(who[key])
+        users, vendor_keys = _partner_keys(payloads)
         keys = set(users) | {u["name"] for u in users.values()} | vendor_keys
         keys -= set(ctx.employees) | set(ctx.vendors)
         if not keys:
@@ -178,19 +177,37 @@ class PleoConnection(models.Model):
             if key not in ctx.employees and u["name"] not in ctx.employees
         ]
         if missing:
-            created = Partner.create(
-                [
-                    {
-                        "name": u["name"],
-                        "ref": u.get("code"),
-                        "company_id": self.company_id.id,
-                    }
-                    for u in missing
-                ]
-            )
-            for u, partner in zip(missing, created, strict=True):
-                ctx.employees[u.get("code") or u["name"]] = partner.id
-                ctx.employees[u["name"]] = partner.id
+            self._pleo_export_create_employees(missing, ctx)
+
+    def _pleo_export_create_employees(self, users, ctx):
+        """Partners for Pleo users Odoo does not know yet (out-of-pocket)."""
+        company_id = self.company_id.id
+        created = self.env["res.partner"].create(
+            [
+                {"name": u["name"], "ref": u.get("code"), "company_id": company_id}
+                for u in users
+            ]
+        )
+        for u, partner in zip(users, created, strict=True):
+            ctx.employees[u.get("code") or u["name"]] = partner.id
+            ctx.employees[u["name"]] = partner.id
+
+
+def _partner_keys(payloads):
+    """({user key: Pleo user}, {vendor keys}) of a batch: users by employee
+    code or name; vendors of bills by code, externalId and name."""
+    users = {}
+    vendor_keys = set()
+    for payload in payloads:
+        user = payload.get("user") or {}
+        if user.get("name"):
+            users[user.get("code") or user["name"]] = user
+        if move_type_for(payload) != "entry":
+            for who in (payload.get("vendor"), payload.get("supplier")):
+                for key in ("code", "externalId", "name"):
+                    if who and who.get(key):
+                        vendor_keys.add(who[key])
+    return users, vendor_keys
 
 
 def _tax_info(tax):
