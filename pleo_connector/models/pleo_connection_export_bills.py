@@ -11,6 +11,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..services.export_items import item_failure
 from ..services.export_mapping import to_major, wallet_account
+from .pleo_connection_export_booking import RECEIPT_WRITE
 
 BILL_TYPES = ("in_invoice", "in_refund")
 
@@ -134,7 +135,9 @@ class PleoConnection(models.Model):
                 }
             )
         )
-        bill.write(
+        # Linking the bill to Pleo is not a person's edit of it (Odoo's
+        # autopost of bills counts those).
+        bill.with_context(skip_is_manually_modified=True).write(
             {
                 "pleo_connection_id": self.id,
                 "pleo_accounting_entry_id": payload["accountingEntryId"],
@@ -153,7 +156,8 @@ class PleoConnection(models.Model):
             self._pleo_receipt_vals(move, files)
         )
         if attachments and not move.message_main_attachment_id:
-            move.message_main_attachment_id = attachments[0]
+            quiet = move.with_context(**RECEIPT_WRITE)
+            quiet.message_main_attachment_id = attachments[0]
 
 
 def _settlement_lines(bill, vals, label, wallet_account_id):

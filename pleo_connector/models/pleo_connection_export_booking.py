@@ -27,6 +27,10 @@ from ..services.text import translate
 
 _logger = logging.getLogger(__name__)
 
+# Setting a move's main receipt moves no amount (no balance check per move),
+# and is not a person's edit of it (Odoo's autopost of bills counts those).
+RECEIPT_WRITE = {"check_move_validity": False, "skip_is_manually_modified": True}
+
 
 class PleoConnection(models.Model):
     _inherit = "pleo.connection"  # pylint: disable=consider-merging-classes-inherited
@@ -209,8 +213,7 @@ class PleoConnection(models.Model):
             first = {}
             for att in attachments:
                 first.setdefault(att.res_id, att)
-            # The main attachment moves no amount: no balance check per move.
-            for move in moves.with_context(check_move_validity=False):
+            for move in moves.with_context(**RECEIPT_WRITE):
                 if move.id in first:
                     move.message_main_attachment_id = first[move.id]
         if self.export_posting == "posted":
@@ -257,11 +260,12 @@ class PleoConnection(models.Model):
                     "date": bill.date,
                     "ref": _("Pleo payment of %s", bill.ref or bill.name),
                     "pleo_connection_id": self.id,
-                    "line_ids": _settlement_lines(bill, account_id),
+                    "line_ids": _wallet_payment_lines(bill, account_id),
                 }
             )
         settlements = Move.create(vals_list)
-        for bill, settlement in zip(bills, settlements, strict=True):
+        linked = bills.with_context(skip_is_manually_modified=True)
+        for bill, settlement in zip(linked, settlements, strict=True):
             bill.pleo_settlement_move_id = settlement
         if self.export_posting == "posted":
             # Draft mode: the same happens when a user posts the bill
@@ -382,7 +386,7 @@ class PleoConnection(models.Model):
         )
 
 
-def _settlement_lines(bill, wallet_account_id):
+def _wallet_payment_lines(bill, wallet_account_id):
     """Line commands of a bill's wallet payment: each payable line of the bill
     cleared against the wallet account, in the bill's currency."""
     lines = []

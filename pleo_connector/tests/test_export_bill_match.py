@@ -65,9 +65,12 @@ class TestExportBillMatch(PleoExportCase):
     def test_posted_bill_in_odoo_is_paid_from_the_wallet_not_booked_again(self):
         self.connection.export_posting = "posted"
         bill = self._existing_bill()
+        bill.is_manually_modified = False  # as when it came in by e-mail
         job, report = self._export_rent()
         self.assertEqual(self._bills(), bill)
         self.assertEqual(self.moves(), bill)
+        # Paying it from Pleo is not a person's edit of the bill.
+        self.assertFalse(bill.is_manually_modified)
         self.assertEqual(bill.amount_total, 12500.0)
         self.assertIn(bill.payment_state, ("paid", "in_payment"))
         payment = bill.pleo_settlement_move_id

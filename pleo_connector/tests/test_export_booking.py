@@ -39,6 +39,8 @@ class TestExportBooking(PleoExportCase):
         self.assertIn("Open in Pleo", str(move.narration))
         self.assertEqual(len(self.attachments(move)), 1)
         self.assertTrue(move.message_main_attachment_id)
+        # Booked by the connector, not edited by a person.
+        self.assertFalse(move.is_manually_modified)
         # Pleo's UTC time is 22:30 on the last day of a month: the date is the
         # company's (Copenhagen) date.
         entry = self.env["pleo.export.item"].search([("move_id", "=", move.id)])
@@ -305,6 +307,7 @@ class TestExportBooking(PleoExportCase):
             wallet = self.line(bill.pleo_settlement_move_id, "201100")
             self.assertAlmostEqual(wallet.credit, -bill.amount_total_signed)
             self.assertEqual(len(self.attachments(bill)), 1)
+            self.assertFalse(bill.is_manually_modified)
         self.assertEqual(
             [r["status"] for r in self.reported(job["id"])], ["successful"] * 2
         )
