@@ -263,8 +263,9 @@ def run_import(env, conn, args, n):
 
 def floor(env, moves):
     """Seconds to create and post `moves` again, in batches (rolled back by
-    the caller)."""
-    vals_list = [baseline_vals(move) for move in moves]
+    the caller), in the order they were booked (a search returns them by date,
+    newest first)."""
+    vals_list = [baseline_vals(move) for move in moves.sorted("id")]
     env.invalidate_all()
     Move = env["account.move"].with_context(
         skip_invoice_sync=True, tracking_disable=True, mail_create_nolog=True
