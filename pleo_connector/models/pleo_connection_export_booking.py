@@ -49,7 +49,9 @@ class PleoConnection(models.Model):
         ctx = ctx or self._pleo_export_context()
         outcomes = {
             entry: {"status": "successful", "move": move}
-            for entry, move in self._pleo_export_live_moves(payloads).items()
+            for entry, move in self._pleo_export_live_moves(
+                [p["accountingEntryId"] for p in payloads]
+            ).items()
         }
         todo = [p for p in payloads if p["accountingEntryId"] not in outcomes]
         ready = self._pleo_export_map(todo, outcomes, ctx)
@@ -59,9 +61,8 @@ class PleoConnection(models.Model):
             self._pleo_export_create_batch(prepared, outcomes, ctx)
         return outcomes
 
-    def _pleo_export_live_moves(self, payloads, entries=None):
+    def _pleo_export_live_moves(self, entry_ids):
         """{accountingEntryId: its live move} of the items already booked."""
-        entry_ids = entries or [p["accountingEntryId"] for p in payloads]
         return {
             m.pleo_accounting_entry_id: m
             for m in self.env["account.move"].search(
@@ -138,7 +139,7 @@ class PleoConnection(models.Model):
             return {"status": "successful", "move": move, "_created": True}
         except psycopg2.IntegrityError:
             # Booked meanwhile by another worker: that move is the outcome.
-            move = self._pleo_export_live_moves([], entries=[entry]).get(entry)
+            move = self._pleo_export_live_moves([entry]).get(entry)
             if move:
                 return {"status": "successful", "move": move}
             return item_failure(
@@ -391,33 +392,14 @@ def _wallet_payment_lines(bill, wallet_account_id):
     cleared against the wallet account, in the bill's currency."""
     lines = []
     for line in bill.line_ids.filtered(lambda x: x.display_type == "payment_term"):
-        common = {
-            "name": bill.ref or bill.name,
-            "partner_id": line.partner_id.id,
-            "currency_id": line.currency_id.id,
-        }
-        lines.append(
-            (
-                0,
-                0,
-                dict(
-                    common,
-                    account_id=line.account_id.id,
-                    amount_currency=-line.amount_currency,
-                    balance=-line.balance,
-                ),
-            )
-        )
-        lines.append(
-            (
-                0,
-                0,
-                dict(
-                    common,
-                    account_id=wallet_account_id,
-                    amount_currency=line.amount_currency,
-                    balance=line.balance,
-                ),
-            )
-        )
+        for account_id, sign in ((line.account_id.id, -1), (wallet_account_id, 1)):
+            vals = {
+                "name": bill.ref or bill.name,
+                "account_id": account_id,
+                "partner_id": line.partner_id.id,
+                "currency_id": line.currency_id.id,
+                "amount_currency": sign * line.amount_currency,
+                "balance": sign * line.balance,
+            }
+            lines.append((0, 0, vals))
     return lines

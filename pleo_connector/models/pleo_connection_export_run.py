@@ -408,7 +408,7 @@ class PleoConnection(models.Model):
                 continue
             vals = item_summary(payload, ctx, KNOWN_ITEM_TYPES)
             vals.update(job_id=job.id, accounting_entry_id=entry)
-            vals.update(_item_outcome_vals(outcome))
+            vals.update(Item._pleo_outcome_vals(outcome))
             new_vals.append(vals)
         return Item.create(new_vals) + Item.browse([i.id for i in known.values()])
 
@@ -427,12 +427,8 @@ class PleoConnection(models.Model):
         refused = {
             e.get("accountingEntryId"): e for e in answer.get("errors") or [] if e
         }
-        now = fields.Datetime.now()
         taken = items.filtered(lambda i: i.accounting_entry_id not in refused)
-        taken.filtered(lambda i: i.state == "booked").write(
-            {"state": "successful", "reported_at": now}
-        )
-        taken.filtered(lambda i: i.state == "failed").write({"reported_at": now})
+        taken._pleo_mark_reported()
         for item in items - taken:
             error = refused[item.accounting_entry_id]
             item.report_error = f"{error.get('type')}: {error.get('message')}"
@@ -457,37 +453,10 @@ class PleoConnection(models.Model):
                 ("reported_at", "=", False),
             ]
         )
-        now = fields.Datetime.now()
         agreed = {"booked": "successful", "failed": "failed"}
-        caught_up = unreported.filtered(
+        unreported.filtered(
             lambda i: done[i.accounting_entry_id] == agreed[i.state]
-        )
-        caught_up.filtered(lambda i: i.state == "booked").write(
-            {"state": "successful", "reported_at": now}
-        )
-        caught_up.filtered(lambda i: i.state == "failed").write({"reported_at": now})
-
-
-def _item_outcome_vals(outcome):
-    """A new queue record's values for its booking outcome."""
-    if outcome["status"] == "successful":
-        return {
-            "state": "booked",
-            "move_id": outcome["move"].id,
-            "exported_at": outcome["move"].create_date,
-        }
-    if outcome["status"] == "deferred":
-        return {
-            "state": "pending",
-            "download_attempts": outcome["attempts"],
-            "waiting_reason": outcome["message"],
-        }
-    return {
-        "state": "failed",
-        "failure_reason": outcome["message"],
-        "failure_reason_type": outcome["failure_type"],
-        "payload": outcome.get("payload_json"),
-    }
+        )._pleo_mark_reported()
 
 
 def _item_update(entry, outcomes, base_url):

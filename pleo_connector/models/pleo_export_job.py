@@ -361,6 +361,11 @@ class PleoExportItem(models.Model):
     def _pleo_apply_outcome(self, outcome, reported):
         """Write a booking outcome {status, move, failure_type, message}."""
         self.ensure_one()
+        self.write(self._pleo_outcome_vals(outcome, reported))
+
+    @api.model
+    def _pleo_outcome_vals(self, outcome, reported=False):
+        """A queue record's values for a booking outcome."""
         if outcome["status"] == "successful":
             vals = {
                 "state": "successful" if reported else "booked",
@@ -388,7 +393,15 @@ class PleoExportItem(models.Model):
                 vals["payload"] = outcome["payload_json"]
         if reported:
             vals["reported_at"] = fields.Datetime.now()
-        self.write(vals)
+        return vals
+
+    def _pleo_mark_reported(self):
+        """Pleo took these items' outcomes: booked ones become successful."""
+        now = fields.Datetime.now()
+        self.filtered(lambda i: i.state == "booked").write(
+            {"state": "successful", "reported_at": now}
+        )
+        self.filtered(lambda i: i.state == "failed").write({"reported_at": now})
 
     @pleo_requires(PLEO_USER, "read")
     def action_open_move(self):

@@ -37,24 +37,22 @@ def booking_batches(pages, done, max_items=MAX_BATCH_ITEMS, max_bytes=MAX_BATCH_
     items and `max_bytes` of receipts. The next batch is read before this one
     is yielded, so its receipts can download while this one is booked; the
     cursor reads on after this batch (None after the last one)."""
-    max_items = max_items or MAX_BATCH_ITEMS
-    max_bytes = max_bytes or MAX_BATCH_BYTES
     pages = iter(pages)
-    pending = [next(pages, None)]  # the first page not yet in a batch
+    pending = next(pages, None)  # the first page not yet in a batch
 
     def take():
+        nonlocal pending
         batch, count, size = [], 0, 0
-        while pending[0] is not None:
-            _cursor, items = pending[0]
-            todo = [p for p in items if p["accountingEntryId"] not in done]
+        while pending is not None:
+            todo = [p for p in pending[1] if p["accountingEntryId"] not in done]
             more, weight = len(todo), receipt_bytes(todo)
             if batch and (count + more > max_items or size + weight > max_bytes):
                 break
             if todo:
                 batch.append(todo)
                 count, size = count + more, size + weight
-            pending[0] = next(pages, None)
-        return batch, (pending[0][0] if pending[0] is not None else None)
+            pending = next(pages, None)
+        return batch, (pending[0] if pending is not None else None)
 
     current, after = take()
     while current:
