@@ -326,7 +326,10 @@ def test_downloads_started_ahead_are_taken_not_fetched_twice(server):
     assert client.download_files([b, a]) == [b"%PDF-1.4 b", b"%PDF-1.4 a"]
     assert server.count("GET", "/files/a.pdf") == 1
     assert server.count("GET", "/files/b.pdf") == 1
+    # A batch booked again page by page reads its receipts again: kept.
+    assert client.download_files([a]) == [b"%PDF-1.4 a"]
+    assert server.count("GET", "/files/a.pdf") == 1
     client.start_downloads([a])
-    client.drop_downloads([a])  # its item failed before needing it
+    client.drop_downloads([a])  # its batch is done
     assert client.download_files([a]) == [b"%PDF-1.4 a"]  # fetched anew, once more
     client.close()

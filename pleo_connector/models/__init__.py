@@ -27,6 +27,7 @@ from . import pleo_failure_notify
 from . import account_move_pleo_payment
 from . import account_move_pleo_reimbursement
 from . import account_journal_pleo
+from . import ir_attachment_pleo
 from . import pleo_config_check
 from . import pleo_config_check_pleo
 from . import pleo_config_check_odoo

@@ -152,9 +152,7 @@ class PleoConnection(models.Model):
             bill._pleo_post_wallet_payment()
 
     def _pleo_attach_receipts(self, move, files):
-        attachments = self.env["ir.attachment"].create(
-            self._pleo_receipt_vals(move, files)
-        )
+        attachments = self._pleo_store_receipts(self._pleo_receipt_vals(move, files))
         if attachments and not move.message_main_attachment_id:
             quiet = move.with_context(**RECEIPT_WRITE)
             quiet.message_main_attachment_id = attachments[0]

@@ -24,6 +24,7 @@ from ..services.export_items import (
 )
 from ..services.export_mapping import MappingError, map_export_item, wallet_account
 from ..services.text import translate
+from .ir_attachment_pleo import REPAIR_CONTEXT_KEY
 
 _logger = logging.getLogger(__name__)
 
@@ -32,18 +33,25 @@ _logger = logging.getLogger(__name__)
 RECEIPT_WRITE = {"check_move_validity": False, "skip_is_manually_modified": True}
 
 
+class PleoBatchRefused(Exception):
+    """Odoo refused a batch that its caller books again in smaller parts."""
+
+
 class PleoConnection(models.Model):
     _inherit = "pleo.connection"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # Booking: (connection, item payloads) -> moves; no other state
     # ------------------------------------------------------------------
-    def _pleo_export_book_page(self, client, payloads, ctx=None):
+    def _pleo_export_book_page(self, client, payloads, ctx=None, one_by_one=True):
         """Book items; returns {accountingEntryId: outcome}.
 
         outcome: {"status": "successful", "move": move},
         {"status": "failed", "failure_type": ..., "message": ...} or
         {"status": "deferred", "error": ReceiptUnavailable} (try again later).
+
+        When Odoo refuses the items' batch, they are booked one by one, or,
+        without `one_by_one`, PleoBatchRefused is raised.
         """
         self.ensure_one()
         ctx = ctx or self._pleo_export_context()
@@ -58,7 +66,7 @@ class PleoConnection(models.Model):
         prepared = self._pleo_export_with_receipts(client, ready, outcomes)
         prepared = self._pleo_export_match_bills(prepared, outcomes, ctx)
         if prepared:
-            self._pleo_export_create_batch(prepared, outcomes, ctx)
+            self._pleo_export_create_batch(prepared, outcomes, ctx, one_by_one)
         return outcomes
 
     def _pleo_export_live_moves(self, entry_ids):
@@ -108,12 +116,15 @@ class PleoConnection(models.Model):
                 prepared.append((payload, vals, files))
         return prepared
 
-    def _pleo_export_create_batch(self, prepared, outcomes, ctx):
-        """Create the moves in one batch; if Odoo refuses it, one by one."""
+    def _pleo_export_create_batch(self, prepared, outcomes, ctx, one_by_one=True):
+        """Create the moves in one batch; if Odoo refuses it, one by one (or
+        PleoBatchRefused, for the caller to split the batch)."""
         try:
             with self.env.cr.savepoint():
                 moves = self._pleo_export_create_moves(prepared, ctx)
         except Exception as exc:  # fall back to one savepoint per item
+            if not one_by_one and len(prepared) > 1:
+                raise PleoBatchRefused(exc) from exc
             _logger.info("Pleo batch booking failed (%s); booking one by one", exc)
             moves = self.env["account.move"]
             for payload, vals, files in prepared:
@@ -210,7 +221,7 @@ class PleoConnection(models.Model):
             for vals in self._pleo_receipt_vals(move, files)
         ]
         if att_vals:
-            attachments = self.env["ir.attachment"].create(att_vals)
+            attachments = self._pleo_store_receipts(att_vals)
             first = {}
             for att in attachments:
                 first.setdefault(att.res_id, att)
@@ -224,6 +235,14 @@ class PleoConnection(models.Model):
             payloads = {p["accountingEntryId"]: p for p, _v, _f in prepared}
             self._pleo_export_settle(bills, payloads, ctx)
         return moves
+
+    def _pleo_store_receipts(self, vals_list):
+        """The receipts' attachments; a receipt file left cut off by a stopped
+        worker is written again whole (ir_attachment_pleo.py)."""
+        Attachment = self.env["ir.attachment"].with_context(
+            **{REPAIR_CONTEXT_KEY: True}
+        )
+        return Attachment.create(vals_list)
 
     def _pleo_receipt_vals(self, move, files):
         """Attachment values of Pleo's receipts [(name, mimetype, bytes)] on `move`."""

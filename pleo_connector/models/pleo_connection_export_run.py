@@ -25,6 +25,7 @@ from ..services.export_items import (
     pleo_iso,
 )
 from .pleo_connection_export import EXPORT_LOCK_CLASS
+from .pleo_connection_export_booking import PleoBatchRefused
 from .pleo_export_labels import KNOWN_ITEM_TYPES
 
 _logger = logging.getLogger(__name__)
@@ -261,9 +262,8 @@ class PleoConnection(models.Model):
         for batch, upcoming, next_cursor in batches:
             # The next batch's receipts download while this one is booked.
             client.start_downloads(receipt_urls(itertools.chain(*upcoming)))
-            payloads = list(itertools.chain(*batch))
-            batch_statuses = self._pleo_export_batch(client, job, payloads, ctx)
-            client.drop_downloads(receipt_urls(payloads))
+            batch_statuses = self._pleo_export_batch(client, job, batch, ctx)
+            client.drop_downloads(receipt_urls(itertools.chain(*batch)))
             # Resume after this batch only while every item so far is reported:
             # an expense waiting for its receipt must be read again. Committed
             # with the next batch's bookings (or the job's end).
@@ -369,9 +369,9 @@ class PleoConnection(models.Model):
             else:
                 outcomes[entry] = deferred_outcome(outcome["error"], attempts)
 
-    def _pleo_export_batch(self, client, job, payloads, ctx):
-        """Book a batch of items (services/export_batches.py), record it,
-        commit, report it to Pleo.
+    def _pleo_export_batch(self, client, job, pages, ctx):
+        """Book a batch of pages of items (services/export_batches.py), record
+        it, commit, report it to Pleo.
 
         One commit a batch: Odoo empties its record cache at every commit, and
         the next batch's booking reads accounts, taxes and journals again. What
@@ -379,7 +379,13 @@ class PleoConnection(models.Model):
         batch (or the job's end); a run stopped before that is caught up from
         Pleo's final items when the job resumes (`_pleo_export_catch_up`).
 
+        A batch of several pages that Odoo refuses is undone and booked again
+        page by page, each page committed and reported on its own: only one
+        page is ever booked item by item, so a run that Odoo's time limit stops
+        keeps its progress.
+
         Returns the set of the batch's outcome statuses."""
+        payloads = list(itertools.chain(*pages))
         entry_ids = [p["accountingEntryId"] for p in payloads]
         known = {
             i.accounting_entry_id: i
@@ -387,7 +393,21 @@ class PleoConnection(models.Model):
                 [("job_id", "=", job.id), ("accounting_entry_id", "in", entry_ids)]
             )
         }
-        outcomes = self._pleo_export_book_page(client, payloads, ctx)
+        try:
+            with self.env.cr.savepoint():
+                outcomes = self._pleo_export_book_page(
+                    client, payloads, ctx, one_by_one=len(pages) == 1
+                )
+        except PleoBatchRefused as exc:
+            _logger.info(
+                "Pleo batch of %s pages refused (%s); booking it page by page",
+                len(pages),
+                exc,
+            )
+            statuses = set()
+            for page in pages:
+                statuses |= self._pleo_export_batch(client, job, [page], ctx)
+            return statuses
         self._pleo_export_bound_attempts(outcomes, known, payloads)
         # Record what was booked before telling Pleo: a crash from here on leaves
         # 'booked' items that the next run finds and reports.

@@ -269,10 +269,12 @@ class PleoClientBase:
     def download_files(self, urls):
         """Several receipt links at once, over the kept-alive file session:
         for each URL, in order, its bytes or the PleoError it ended with.
-        Links given to `start_downloads` before are taken as they arrive."""
+        Links given to `start_downloads` before are taken as they arrive. The
+        files stay until `drop_downloads`: a batch that Odoo refused is booked
+        again page by page without downloading its receipts twice."""
         urls = list(urls)
         self.start_downloads(urls)
-        futures = {url: self._prefetched.pop(url) for url in dict.fromkeys(urls)}
+        futures = {url: self._prefetched[url] for url in dict.fromkeys(urls)}
         return [futures[url].result() for url in urls]
 
     def start_downloads(self, urls):
@@ -301,8 +303,8 @@ class PleoClientBase:
             self._prefetched[url] = self._file_pool.submit(fetch, url)
 
     def drop_downloads(self, urls):
-        """Forget started downloads nobody took (items that failed before their
-        receipts were needed): files in flight stay bounded to a page or two."""
+        """Forget downloads once their batch is done (or its items failed before
+        their receipts were needed): files held stay bounded to a batch or two."""
         for url in urls:
             future = self._prefetched.pop(url, None)
             if future is not None:

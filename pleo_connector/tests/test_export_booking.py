@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Level 1: sandbox export jobs booked in Odoo, reported back to the sandbox."""
 
+import os
 from datetime import datetime
 from unittest.mock import patch
 
@@ -133,6 +134,59 @@ class TestExportBooking(PleoExportCase):
         others = [r["status"] for e, r in reports.items() if e != refused]
         self.assertEqual(others, ["successful", "successful"])
         self.assertEqual(self.sandbox_job(job["id"])["status"], "completed_with_errors")
+
+    def test_receipt_file_cut_off_by_a_stopped_worker_is_written_whole(self):
+        """A worker stopped while it wrote a receipt left the file's first half
+        under the receipt's checksum; Odoo refuses that content ever after. The
+        export writes the file whole again and books the expense."""
+        job = self.new_job(["card_meal_dkk"])
+        content, path = self._receipt_file(job)
+        self._write_file(path, content[: len(content) // 2])
+        Attachment = self.env["ir.attachment"]
+        with self.assertRaises(UserError), self.env.cr.savepoint():
+            Attachment.create({"name": "receipt.pdf", "raw": content})
+        self.run_export()
+        move = self.moves()
+        self.assertEqual(len(move), 1)
+        self.assertEqual(self.attachments(move).raw, content)
+        with open(path, "rb") as stored:
+            self.assertEqual(stored.read(), content)
+        self.assertEqual(self.reported(job["id"])[0]["status"], "successful")
+
+    def test_a_file_that_is_no_cut_off_copy_is_left_to_odoo(self):
+        """Another file under the receipt's checksum is not the receipt's
+        beginning: the export does not touch it, and the item fails with Odoo's
+        reason."""
+        job = self.new_job(["card_meal_dkk"])
+        content, path = self._receipt_file(job)
+        other = b"X" + content[1 : len(content) // 2]
+        self._write_file(path, other)
+        self.run_export()
+        self.assertFalse(self.moves())
+        report = self.reported(job["id"])[0]
+        self.assertEqual(report["status"], "failed")
+        self.assertIn("collides", report["failureReason"])
+        with open(path, "rb") as stored:
+            self.assertEqual(stored.read(), other)
+
+    def _receipt_file(self, job):
+        """The job's first receipt as Pleo serves it, and its filestore path."""
+        store = self.sandbox.state.exports
+        url = store.build(store.get(job["id"]), 0, self.sandbox.url)["files"][0]["url"]
+        client = self.connection._pleo_client()
+        self.addCleanup(client.close)
+        content = client.download_file(url)
+        Attachment = self.env["ir.attachment"]
+        sha = Attachment._compute_checksum(content)
+        path = Attachment._full_path(f"{sha[:2]}/{sha}")
+        # Later tests find the file whole, as Odoo would have written it.
+        self.addCleanup(self._write_file, path, content)
+        return content, path
+
+    def _write_file(self, path, data):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as stored:
+            stored.write(data)
 
     def test_accounting_date_is_company_local_date(self):
         job = self.new_job(["card_meal_dkk"])

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Level 1 workflow: exactly once, resume, locks, periods, faults, tokens."""
 
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date, timedelta
 from unittest.mock import patch
 
@@ -11,6 +11,7 @@ from odoo.addons.pleo_connector.models.pleo_connection_export import (
     EXPORT_LOCK_CLASS,
 )
 from odoo.addons.pleo_connector.pleo import PleoClient, errors
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common_export import PleoExportCase
@@ -108,6 +109,63 @@ class TestExportWorkflow(PleoExportCase):
         )
         self.assertEqual(len(self.reported(job["id"])), 3)
 
+    def test_refused_batch_is_booked_page_by_page_keeping_its_progress(self):
+        """Odoo refuses an entry of a batch of three pages: the batch is booked
+        again page by page, each page reported on its own, and only the
+        refused page item by item. A worker stopped during that page has the
+        first one in Pleo already; the next run books the rest, none twice."""
+        job = self.new_job(["card_meal_dkk", "refund_dkk", "fee_fx_dkk"])
+        store = self.sandbox.state.exports
+        entries = [
+            store.build(store.get(job["id"]), n, self.sandbox.url)["accountingEntryId"]
+            for n in range(3)
+        ]
+        Connection = type(self.connection)
+        real = Connection._pleo_export_create_moves
+
+        def refuse_second(connection, prepared, ctx):
+            if any(p["accountingEntryId"] == entries[1] for p, _v, _f in prepared):
+                raise UserError(connection.env._("The partner is blocked."))
+            return real(connection, prepared, ctx)
+
+        def stopped(*args):
+            raise _WorkerStopped
+
+        with (
+            _one_item_pages(self.connection, batch_items=3),
+            patch.object(Connection, "_pleo_export_create_moves", refuse_second),
+        ):
+            # Not assertRaises: Odoo's rolls back what the block did, which
+            # the run had committed page by page.
+            with (
+                patch.object(Connection, "_pleo_export_create_one", stopped),
+                suppress(_WorkerStopped),
+            ):
+                self.run_export()
+            first = [
+                (r["accountingEntryId"], r["status"]) for r in self.reported(job["id"])
+            ]
+            self.assertEqual(first, [(entries[0], "successful")])
+            self.run_export()
+        booked = self.moves()
+        self.assertEqual(
+            booked.mapped("pleo_accounting_entry_id"), [entries[0], entries[2]]
+        )
+        reports = self.reported(job["id"])
+        self.assertEqual(
+            [(r["accountingEntryId"], r["status"]) for r in reports],
+            [
+                (entries[0], "successful"),
+                (entries[1], "failed"),
+                (entries[2], "successful"),
+            ],
+        )
+        self.assertIn("The partner is blocked.", reports[1]["failureReason"])
+        self.assertEqual(self.sandbox_job(job["id"])["status"], "completed_with_errors")
+        # Each receipt was downloaded once, though its batch was booked twice.
+        downloads = _count(self.sandbox.request_counts(), "GET /_files")
+        self.assertEqual(downloads, 3)
+
     def test_job_expired_in_pleo_is_mirrored(self):
         job = self.new_job(["card_meal_dkk", "fee_fx_dkk"])
         with patch.object(
@@ -134,7 +192,7 @@ class TestExportWorkflow(PleoExportCase):
         job = self.new_job(kinds)
         # One page and batch per item; the crash happens after the second one
         # is booked.
-        with _one_item_batches(self.connection):
+        with _one_item_pages(self.connection):
             with _report_fails_on_call(2):
                 self.run_export()
             self.assertEqual(len(self.moves()), 2)
@@ -149,7 +207,7 @@ class TestExportWorkflow(PleoExportCase):
         pages already reported are not read again."""
         kinds = ["card_meal_dkk", "refund_dkk", "fee_fx_dkk", "wallet_unload_dkk"]
         job = self.new_job(kinds)
-        with _one_item_batches(self.connection):
+        with _one_item_pages(self.connection):
             with _report_fails_on_call(3):
                 self.run_export()
             local = self.env["pleo.export.job"].search(
@@ -311,8 +369,8 @@ def _report_fails_on_call(n):
 
 
 @contextmanager
-def _one_item_batches(connection):
-    """Pages of one item, each booked as a batch of its own."""
+def _one_item_pages(connection, batch_items=1):
+    """Pages of one item, booked in batches of `batch_items` pages."""
     init = PleoClient.__init__
 
     def small_pages(self, *args, **kwargs):
@@ -321,9 +379,13 @@ def _one_item_batches(connection):
 
     with (
         patch.object(PleoClient, "__init__", small_pages),
-        patch.object(type(connection), "_pleo_export_batch_items", 1),
+        patch.object(type(connection), "_pleo_export_batch_items", batch_items),
     ):
         yield
+
+
+class _WorkerStopped(BaseException):
+    """Odoo's time limit stopping the worker: nothing in the run catches it."""
 
 
 _real_list_jobs = PleoClient.list_export_jobs
