@@ -1,6 +1,8 @@
 """Pleo's pages of export items grouped into booking batches."""
 
 from pleo_connector.services.export_batches import (
+    MAX_BATCH_ITEMS,
+    BatchSizer,
     booking_batches,
     receipt_bytes,
     receipt_urls,
@@ -63,6 +65,34 @@ def test_items_pleo_holds_final_are_left_out_and_empty_pages_skipped():
     # The second page has nothing left: the third, whole, would pass the bound.
     assert [entries(b) for b, _next, _c in batches] == [["e1"], ["e4", "e5"]]
     assert [c for _b, _next, c in batches] == ["c2", None]
+
+
+def test_without_a_tight_time_limit_batches_keep_their_item_bound():
+    assert BatchSizer()() == MAX_BATCH_ITEMS
+    assert BatchSizer(limit=-1)() == MAX_BATCH_ITEMS
+    # Odoo's default limit of 120 s: a batch of 500 fits its 30 s share.
+    assert BatchSizer(limit=120)() == MAX_BATCH_ITEMS
+
+
+def test_under_a_tight_time_limit_batches_follow_the_measured_pace():
+    sizer = BatchSizer(limit=20)
+    assert sizer() == 125  # 5 s at the first estimate of 40 ms an item
+    sizer.booked(100, 1.0)  # 10 ms an item
+    assert sizer() == 500
+    sizer.booked(300, 6.0)  # 20 ms an item
+    assert sizer() == 250
+    sizer.booked(0, 0.0)  # an empty batch teaches nothing
+    assert sizer() == 250
+
+
+def test_the_bound_is_read_as_each_batch_is_formed():
+    sizer = BatchSizer(limit=20)  # 125 items: one page of 100
+    batches = booking_batches(pages_of([100] * 12), set(), max_items=sizer)
+    first, upcoming, _cursor = next(batches)
+    assert [len(first), len(upcoming)] == [1, 1]
+    sizer.booked(100, 1.0)  # faster than assumed: 500 items
+    _batch, upcoming, _cursor = next(batches)
+    assert len(upcoming) == 5
 
 
 def test_nothing_left_yields_no_batch():

@@ -8,6 +8,7 @@ are grouped into batches (services/export_batches.py), each booked
 
 import itertools
 import logging
+import time
 from contextlib import contextmanager
 
 import psycopg2
@@ -15,7 +16,12 @@ import psycopg2
 from odoo import _, fields, models, modules, tools
 
 from ..pleo import errors
-from ..services.export_batches import MAX_BATCH_ITEMS, booking_batches, receipt_urls
+from ..services.export_batches import (
+    MAX_BATCH_ITEMS,
+    BatchSizer,
+    booking_batches,
+    receipt_urls,
+)
 from ..services.export_items import (
     MAX_DOWNLOAD_ATTEMPTS,
     deferred_outcome,
@@ -258,11 +264,13 @@ class PleoConnection(models.Model):
             self._pleo_export_catch_up(job, done)
         statuses = set(done.values())
         ctx = self._pleo_export_context()
-        batches = booking_batches(pages, done, self._pleo_export_batch_items)
-        for batch, upcoming, next_cursor in batches:
+        sizer = BatchSizer(_worker_time_limit(), self._pleo_export_batch_items)
+        for batch, upcoming, next_cursor in booking_batches(pages, done, sizer):
             # The next batch's receipts download while this one is booked.
             client.start_downloads(receipt_urls(itertools.chain(*upcoming)))
+            started = time.monotonic()
             batch_statuses = self._pleo_export_batch(client, job, batch, ctx)
+            sizer.booked(sum(map(len, batch)), time.monotonic() - started)
             client.drop_downloads(receipt_urls(itertools.chain(*batch)))
             # Resume after this batch only while every item so far is reported:
             # an expense waiting for its receipt must be read again. Committed
@@ -477,6 +485,13 @@ class PleoConnection(models.Model):
         unreported.filtered(
             lambda i: done[i.accounting_entry_id] == agreed[i.state]
         )._pleo_mark_reported()
+
+
+def _worker_time_limit():
+    """The seconds after which Odoo stops a worker (its real-time limits for
+    scheduled actions and requests), or None."""
+    limits = (tools.config.get(k) for k in ("limit_time_real_cron", "limit_time_real"))
+    return min((x for x in limits if x and x > 0), default=None)
 
 
 def _item_update(entry, outcomes, base_url):
