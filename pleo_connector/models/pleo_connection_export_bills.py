@@ -11,7 +11,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..services.export_items import item_failure
 from ..services.export_mapping import to_major, wallet_account
-from .pleo_connection_export_booking import RECEIPT_WRITE
+from .pleo_connection_export_booking import NO_AMOUNT_WRITE
 
 BILL_TYPES = ("in_invoice", "in_refund")
 
@@ -137,7 +137,7 @@ class PleoConnection(models.Model):
         )
         # Linking the bill to Pleo is not a person's edit of it (Odoo's
         # autopost of bills counts those).
-        bill.with_context(skip_is_manually_modified=True).write(
+        bill.with_context(**NO_AMOUNT_WRITE).write(
             {
                 "pleo_connection_id": self.id,
                 "pleo_accounting_entry_id": payload["accountingEntryId"],
@@ -154,7 +154,7 @@ class PleoConnection(models.Model):
     def _pleo_attach_receipts(self, move, files):
         attachments = self._pleo_store_receipts(self._pleo_receipt_vals(move, files))
         if attachments and not move.message_main_attachment_id:
-            quiet = move.with_context(**RECEIPT_WRITE)
+            quiet = move.with_context(**NO_AMOUNT_WRITE)
             quiet.message_main_attachment_id = attachments[0]
 
 

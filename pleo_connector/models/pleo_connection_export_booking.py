@@ -28,9 +28,15 @@ from .ir_attachment_pleo import REPAIR_CONTEXT_KEY
 
 _logger = logging.getLogger(__name__)
 
-# Setting a move's main receipt moves no amount (no balance check per move),
-# and is not a person's edit of it (Odoo's autopost of bills counts those).
-RECEIPT_WRITE = {"check_move_validity": False, "skip_is_manually_modified": True}
+# A write that moves no amount (a move's main receipt, a bill's link to its
+# Pleo payment): no balance check and no sync of tax and payment-term lines
+# per move, and not a person's edit of it (Odoo's autopost of bills counts
+# those).
+NO_AMOUNT_WRITE = {
+    "check_move_validity": False,
+    "skip_invoice_sync": True,
+    "skip_is_manually_modified": True,
+}
 
 
 class PleoBatchRefused(Exception):
@@ -225,7 +231,7 @@ class PleoConnection(models.Model):
             first = {}
             for att in attachments:
                 first.setdefault(att.res_id, att)
-            for move in moves.with_context(**RECEIPT_WRITE):
+            for move in moves.with_context(**NO_AMOUNT_WRITE):
                 if move.id in first:
                     move.message_main_attachment_id = first[move.id]
         if self.export_posting == "posted":
@@ -284,7 +290,7 @@ class PleoConnection(models.Model):
                 }
             )
         settlements = Move.create(vals_list)
-        linked = bills.with_context(skip_is_manually_modified=True)
+        linked = bills.with_context(**NO_AMOUNT_WRITE)
         for bill, settlement in zip(linked, settlements, strict=True):
             bill.pleo_settlement_move_id = settlement
         if self.export_posting == "posted":
