@@ -67,22 +67,15 @@ def test_items_pleo_holds_final_are_left_out_and_empty_pages_skipped():
     assert [c for _b, _next, c in batches] == ["c2", None]
 
 
-def sizes(sizer, count):
-    return [sizer() for _n in range(count)]
-
-
-def test_without_a_tight_time_limit_batches_after_the_first_keep_their_bound():
-    # The first batch is a page: the run waits only for its receipts.
-    assert sizes(BatchSizer(), 3) == [100, MAX_BATCH_ITEMS, MAX_BATCH_ITEMS]
-    assert sizes(BatchSizer(limit=-1), 2) == [100, MAX_BATCH_ITEMS]
+def test_without_a_tight_time_limit_batches_keep_their_item_bound():
+    assert BatchSizer()() == MAX_BATCH_ITEMS
+    assert BatchSizer(limit=-1)() == MAX_BATCH_ITEMS
     # Odoo's default limit of 120 s: a batch of 500 fits its 30 s share.
-    assert sizes(BatchSizer(limit=120), 2) == [100, MAX_BATCH_ITEMS]
-    assert sizes(BatchSizer(max_items=2), 2) == [2, 2]
+    assert BatchSizer(limit=120)() == MAX_BATCH_ITEMS
 
 
 def test_under_a_tight_time_limit_batches_follow_the_measured_pace():
     sizer = BatchSizer(limit=20)
-    sizer()  # the first batch: a page
     assert sizer() == 125  # 5 s at the first estimate of 40 ms an item
     sizer.booked(100, 1.0)  # 10 ms an item
     assert sizer() == 500
@@ -90,11 +83,10 @@ def test_under_a_tight_time_limit_batches_follow_the_measured_pace():
     assert sizer() == 250
     sizer.booked(0, 0.0)  # an empty batch teaches nothing
     assert sizer() == 250
-    assert sizes(BatchSizer(limit=2), 2) == [12, 12]  # 0.5 s: 12 items
 
 
 def test_the_bound_is_read_as_each_batch_is_formed():
-    sizer = BatchSizer(limit=20)  # a page, then 125 items: one page
+    sizer = BatchSizer(limit=20)  # 125 items: one page of 100
     batches = booking_batches(pages_of([100] * 12), set(), max_items=sizer)
     first, upcoming, _cursor = next(batches)
     assert [len(first), len(upcoming)] == [1, 1]

@@ -17,32 +17,25 @@ BATCH_SHARE_OF_TIME_LIMIT = 0.25
 # Seconds per item assumed before a run has booked its first batch: above
 # what an item with receipts, a vendor bill and its wallet payment costs.
 FIRST_ITEM_SECONDS = 0.04
-# A run's first batch is one page: its receipts are the only ones the run
-# waits for, the next batch's download while it is booked.
-FIRST_BATCH_ITEMS = 100
 
 
 class BatchSizer:
     """Items per booking batch, bounded by time as well as by count.
 
-    The first batch is one page (FIRST_BATCH_ITEMS). Under a worker time
-    limit of `limit` seconds, a batch is sized to take at most a quarter of
-    it, by the seconds per item of the run's last batch (an estimate before
-    the first). Without a limit, or with Odoo's default of 120 s, batches
-    after the first keep `max_items`."""
+    Under a worker time limit of `limit` seconds, a batch is sized to take at
+    most a quarter of it, by the seconds per item of the run's last batch (an
+    estimate before the first). Without a limit, or with Odoo's default of
+    120 s, batches keep `max_items`."""
 
     def __init__(self, limit=None, max_items=MAX_BATCH_ITEMS):
         self.budget = limit * BATCH_SHARE_OF_TIME_LIMIT if limit and limit > 0 else None
         self.max_items = max_items
         self.item_seconds = FIRST_ITEM_SECONDS
-        self.formed = 0
 
     def __call__(self):
-        self.formed += 1
-        bound = self.max_items
-        if self.budget:
-            bound = max(1, min(bound, int(self.budget / self.item_seconds)))
-        return min(bound, FIRST_BATCH_ITEMS) if self.formed == 1 else bound
+        if not self.budget:
+            return self.max_items
+        return max(1, min(self.max_items, int(self.budget / self.item_seconds)))
 
     def booked(self, items, seconds):
         """A batch of `items` took `seconds`: the next ones are sized by it."""
