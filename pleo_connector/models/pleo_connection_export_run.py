@@ -394,13 +394,6 @@ class PleoConnection(models.Model):
 
         Returns the set of the batch's outcome statuses."""
         payloads = list(itertools.chain(*pages))
-        entry_ids = [p["accountingEntryId"] for p in payloads]
-        known = {
-            i.accounting_entry_id: i
-            for i in self.env["pleo.export.item"].search(
-                [("job_id", "=", job.id), ("accounting_entry_id", "in", entry_ids)]
-            )
-        }
         try:
             with self.env.cr.savepoint():
                 outcomes = self._pleo_export_book_page(
@@ -416,6 +409,13 @@ class PleoConnection(models.Model):
             for page in pages:
                 statuses |= self._pleo_export_batch(client, job, [page], ctx)
             return statuses
+        entry_ids = [p["accountingEntryId"] for p in payloads]
+        known = {
+            i.accounting_entry_id: i
+            for i in self.env["pleo.export.item"].search(
+                [("job_id", "=", job.id), ("accounting_entry_id", "in", entry_ids)]
+            )
+        }
         self._pleo_export_bound_attempts(outcomes, known, payloads)
         # Record what was booked before telling Pleo: a crash from here on leaves
         # 'booked' items that the next run finds and reports.
